@@ -1,0 +1,132 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/spf13/pflag"
+)
+
+// A command is one verb of the CLI. Each verb lives in its own file
+// (cmd_VERB.go) and registers itself from init, so verbs can be added without
+// touching a shared table.
+type command struct {
+	name     string
+	synopsis string // arguments after the verb, e.g. "[-f] [-n N] UNIT"
+	short    string // one line for 'svunit help'
+	long     string // the body of 'svunit help VERB'
+	hidden   bool   // left out of 'svunit help' (internal verbs)
+
+	// setup binds the verb's flags on fs and returns the function that runs it
+	// once fs has been parsed.
+	setup func(fs *pflag.FlagSet) func(g *globals, args []string) error
+}
+
+var commands = map[string]*command{}
+
+// register adds c to the verb table; it panics on a duplicate name because
+// that is a programming error caught by any test run.
+func register(c *command) {
+	if _, dup := commands[c.name]; dup {
+		panic("svunit: command registered twice: " + c.name)
+	}
+	commands[c.name] = c
+}
+
+func lookup(name string) *command { return commands[name] }
+
+// execute parses args (verb flags and global flags, in any order) and runs c.
+func (c *command) execute(g *globals, args []string) error {
+	fs := pflag.NewFlagSet("svunit "+c.name, pflag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	runFn := c.setup(fs)
+	g.bind(fs)
+	help := fs.BoolP("help", "h", false, "show this help")
+	if err := fs.Parse(args); err != nil {
+		return usageErrorf("%v (see 'svunit %s --help')", err, c.name)
+	}
+	if *help {
+		c.printHelp(os.Stdout, fs)
+		return nil
+	}
+	if err := g.check(); err != nil {
+		return usageErrorf("%v", err)
+	}
+	return runFn(g, fs.Args())
+}
+
+func (c *command) printHelp(w io.Writer, fs *pflag.FlagSet) {
+	fmt.Fprintf(w, "Usage: svunit %s %s\n\n%s\n", c.name, c.synopsis, c.short)
+	if c.long != "" {
+		fmt.Fprintf(w, "\n%s\n", strings.TrimSpace(c.long))
+	}
+	local := pflag.NewFlagSet("", pflag.ContinueOnError)
+	global := pflag.NewFlagSet("", pflag.ContinueOnError)
+	fs.VisitAll(func(f *pflag.Flag) {
+		if isGlobalFlag(f.Name) {
+			global.AddFlag(f)
+		} else {
+			local.AddFlag(f)
+		}
+	})
+	if local.HasFlags() {
+		fmt.Fprintf(w, "\nFlags:\n%s", local.FlagUsages())
+	}
+	fmt.Fprintf(w, "\nGlobal flags:\n%s", global.FlagUsages())
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintf(w, "Usage: svunit [global flags] COMMAND [ARGS]\n\n")
+	fmt.Fprintf(w, "svunit supervises programs described by systemd-style unit files.\n\nCommands:\n")
+	names := make([]string, 0, len(commands))
+	for name, c := range commands {
+		if !c.hidden {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		fmt.Fprintf(w, "  %-18s %s\n", name, commands[name].short)
+	}
+	fs := pflag.NewFlagSet("", pflag.ContinueOnError)
+	new(globals).bind(fs)
+	fmt.Fprintf(w, "\nGlobal flags:\n%s\nRun 'svunit help COMMAND' or 'svunit COMMAND --help' for details.\n", fs.FlagUsages())
+}
+
+// suggestCommand returns ` (did you mean "x"?)` for a mistyped verb, or "".
+func suggestCommand(name string) string {
+	best, bestDist := "", 3
+	for c := range commands {
+		if d := editDistance(name, c); d < bestDist {
+			best, bestDist = c, d
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (did you mean %q?)", best)
+}
+
+// editDistance is the Levenshtein distance between a and b.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}

@@ -1,0 +1,81 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/pflag"
+)
+
+// globals are the flags every verb accepts, before or after the verb.
+type globals struct {
+	units  string // unit directory; "" means the default for this manager
+	bus    string // bus socket path; "" means the default for this manager
+	output string // "text" or "json"
+	quiet  bool
+	user   bool // force the per-user paths even as root
+	system bool // force the system paths even as a normal user
+}
+
+var globalFlagNames = map[string]bool{
+	"units": true, "bus": true, "output": true, "quiet": true, "user": true, "system": true, "help": true,
+}
+
+func isGlobalFlag(name string) bool { return globalFlagNames[name] }
+
+func (g *globals) bind(fs *pflag.FlagSet) {
+	if fs.Lookup("units") != nil {
+		return
+	}
+	fs.StringVar(&g.units, "units", g.units, "unit directory (default $SVUNIT_UNITS, else the manager's default)")
+	fs.StringVar(&g.bus, "bus", g.bus, "bus socket of the manager (default $SVUNIT_BUS, else the manager's default)")
+	fs.StringVarP(&g.output, "output", "o", g.output, "output format: text or json")
+	fs.BoolVarP(&g.quiet, "quiet", "q", g.quiet, "print only errors")
+	fs.BoolVar(&g.user, "user", g.user, "use the per-user manager's paths")
+	fs.BoolVar(&g.system, "system", g.system, "use the system manager's paths")
+}
+
+// parseGlobals reads the global flags that come before the verb and returns
+// the verb and its arguments.
+func parseGlobals(argv []string) (*globals, []string, error) {
+	g := &globals{output: "text"}
+	fs := pflag.NewFlagSet("svunit", pflag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.SetInterspersed(false)
+	g.bind(fs)
+	help := fs.BoolP("help", "h", false, "show help")
+	version := fs.Bool("version", false, "print the version")
+	if err := fs.Parse(argv); err != nil {
+		return nil, nil, err
+	}
+	rest := fs.Args()
+	switch {
+	case *help:
+		rest = append([]string{"help"}, rest...)
+	case *version:
+		rest = []string{"version"}
+	}
+	return g, rest, nil
+}
+
+func (g *globals) check() error {
+	if g.output != "text" && g.output != "json" {
+		return fmt.Errorf("--output %q: want text or json", g.output)
+	}
+	if g.user && g.system {
+		return fmt.Errorf("--user and --system exclude each other")
+	}
+	return nil
+}
+
+// json reports whether the user asked for JSON output.
+func (g *globals) json() bool { return g.output == "json" }
+
+// printJSON writes v to stdout as indented JSON.
+func printJSON(v any) error {
+	enc := json.NewEncoder(os.Stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
