@@ -1,0 +1,287 @@
+package journal
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"syscall"
+	"time"
+)
+
+// checkEvery bounds how long a removed or replaced log file goes unnoticed:
+// the path is compared with the open file after this many bytes or this much
+// time, whichever comes first, on the next write (never from a timer).
+const (
+	checkEveryBytes = 1 << 20
+	checkEveryTime  = time.Second
+)
+
+// fileSink writes a stream to a file. A regular file is rotated by size at a
+// line boundary; anything else (a FIFO, a tty, /dev/stdout) is written as it
+// comes, without seeking or rotating. All methods run under stream.mu.
+type fileSink struct {
+	path     string
+	kind     Kind  // Default, Append, File or Truncate
+	maxBytes int64 // rotate beyond this size; 0 never
+	backups  int
+
+	f         *os.File
+	fd        int   // f's descriptor, for splice
+	regular   bool  // f is a regular file: seekable, rotated
+	size      int64 // f's write offset, which is its size for Default and Append
+	limit     int64 // size at which the next rotation happens; beyond maxBytes after a failed rotation
+	checkedAt int64 // size at the last removal check
+	checkedT  time.Time
+	noSplice  bool // splice failed with EINVAL once: copy through user space
+}
+
+// openFileSink opens path for kind; a regular file is opened for reading too,
+// because rotation reads back its end to find the last newline. A FIFO with
+// no reader is an error rather than a wait, so loading a unit never hangs.
+func openFileSink(path string, kind Kind, maxBytes int64, backups int) (*fileSink, error) {
+	s := &fileSink{path: path, kind: kind, maxBytes: maxBytes, backups: backups}
+	if err := s.open(kind == Truncate); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *fileSink) open(truncate bool) error {
+	// Read access only for regular files: opening a FIFO read-write would
+	// make us its reader.
+	flags := os.O_WRONLY | os.O_CREATE | syscall.O_NONBLOCK | syscall.O_CLOEXEC
+	if fi, err := os.Stat(s.path); err != nil || fi.Mode().IsRegular() {
+		flags = flags&^os.O_WRONLY | os.O_RDWR
+	}
+	if truncate {
+		flags |= os.O_TRUNC
+	}
+	f, err := os.OpenFile(s.path, flags, 0o640)
+	if err != nil {
+		return openError(s.path, err)
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return fmt.Errorf("log file %s: %w", s.path, err)
+	}
+	s.f, s.regular, s.size = f, fi.Mode().IsRegular(), 0
+	s.fd = -1
+	if s.regular {
+		if s.kind != File {
+			s.size, err = f.Seek(0, io.SeekEnd)
+		}
+		if err != nil {
+			f.Close()
+			return fmt.Errorf("log file %s: %w", s.path, err)
+		}
+		s.fd = int(f.Fd()) // a regular file is not in the poller, so Fd changes nothing
+	}
+	s.limit, s.checkedAt, s.checkedT = s.maxBytes, s.size, time.Now()
+	return nil
+}
+
+// openError explains the failures users can fix.
+func openError(path string, err error) error {
+	switch {
+	case errors.Is(err, syscall.ENXIO):
+		return fmt.Errorf("log file %s is a FIFO that no process is reading; start its reader first", path)
+	case errors.Is(err, os.ErrNotExist):
+		return fmt.Errorf("cannot create log file %s: its directory does not exist; create it or choose another path", path)
+	case errors.Is(err, os.ErrPermission):
+		return fmt.Errorf("cannot open log file %s: permission denied; the manager runs as uid %d", path, os.Geteuid())
+	}
+	return fmt.Errorf("cannot open log file %s: %w", path, err)
+}
+
+func (s *fileSink) rotating() bool { return s.regular && s.maxBytes > 0 }
+
+// room is how many bytes fit before the next rotation.
+func (s *fileSink) room() int64 {
+	if !s.rotating() {
+		return spliceMax
+	}
+	return s.limit - s.size
+}
+
+// spliceFrom moves what the pipe fd holds into the file, up to the rotation
+// size, and rotates when it is reached. handled is false when the caller must
+// copy through a buffer instead (not a regular file, or no splice here).
+func (s *fileSink) spliceFrom(fd int) (n int64, handled bool, err error) {
+	if !s.regular || s.noSplice {
+		return 0, false, nil
+	}
+	s.checkReplaced()
+	n, handled, err = splice(fd, s.fd, s.room())
+	if !handled {
+		s.noSplice = true
+		return 0, false, nil
+	}
+	s.size += n
+	if err == nil && s.rotating() && s.size >= s.limit {
+		err = s.rotateAtLine()
+	}
+	return n, true, err
+}
+
+// write writes p, rotating whenever the file reaches its size limit.
+func (s *fileSink) write(p []byte) (int, error) {
+	if !s.rotating() {
+		s.checkReplaced()
+		n, err := s.f.Write(p)
+		s.size += int64(n)
+		return n, err
+	}
+	s.checkReplaced()
+	done := 0
+	for len(p) > 0 {
+		chunk := p[:min(int64(len(p)), s.room())]
+		n, err := s.f.Write(chunk)
+		s.size += int64(n)
+		done += n
+		if err != nil {
+			return done, err
+		}
+		p = p[n:]
+		if s.size >= s.limit {
+			if err := s.rotateAtLine(); err != nil {
+				return done, err
+			}
+		}
+	}
+	return done, nil
+}
+
+// checkReplaced reopens the path when the open file was removed or replaced
+// (logrotate without a signal), at most once per checkEvery.
+func (s *fileSink) checkReplaced() {
+	if s.size-s.checkedAt < checkEveryBytes && time.Since(s.checkedT) < checkEveryTime {
+		return
+	}
+	s.checkedAt, s.checkedT = s.size, time.Now()
+	if s.same() {
+		return
+	}
+	_ = s.reopen() // on failure the old file stays; the next check retries
+}
+
+// same reports whether s.path still names the open file.
+func (s *fileSink) same() bool {
+	a, err := s.f.Stat()
+	if err != nil {
+		return false
+	}
+	b, err := os.Stat(s.path)
+	return err == nil && os.SameFile(a, b)
+}
+
+// reopen opens the path again (created if missing) and appends to it, for
+// logrotate's move-and-signal and for files removed behind our back.
+func (s *fileSink) reopen() error {
+	old, oldFd, oldKind := s.f, s.fd, s.kind
+	s.kind = Append
+	err := s.open(false)
+	s.kind = oldKind
+	if err != nil {
+		s.f, s.fd = old, oldFd
+		return err
+	}
+	return old.Close()
+}
+
+// rotateAtLine starts a new file. The bytes after the last newline of the
+// current file (the start of a line still being written) move to the new
+// file, so no line is split; a file without any newline is cut where it is.
+func (s *fileSink) rotateAtLine() error {
+	if !s.regular {
+		return nil
+	}
+	carry, err := s.partialLine()
+	if err != nil {
+		return s.rotateFailed(err)
+	}
+	keep := s.size - int64(len(carry))
+	if s.backups <= 0 {
+		if err := s.f.Truncate(0); err != nil {
+			return s.rotateFailed(err)
+		}
+		if _, err := s.f.Seek(0, io.SeekStart); err != nil {
+			return s.rotateFailed(err)
+		}
+		s.size = 0
+	} else {
+		old := s.f
+		if err := s.shiftBackups(); err != nil {
+			return s.rotateFailed(err)
+		}
+		if err := s.open(true); err != nil {
+			return s.rotateFailed(err)
+		}
+		// The old file is now NAME.1: drop the carried bytes from it.
+		_ = old.Truncate(keep)
+		old.Close()
+	}
+	s.limit = s.maxBytes
+	if len(carry) > 0 {
+		n, err := s.f.Write(carry)
+		s.size += int64(n)
+		return err
+	}
+	return nil
+}
+
+// rotateFailed lets the file grow by another maxBytes before trying again,
+// so a failing rename does not turn every write into a retry.
+func (s *fileSink) rotateFailed(err error) error {
+	s.limit = s.size + max(s.maxBytes, 1)
+	return fmt.Errorf("rotating log file %s: %w", s.path, err)
+}
+
+// shiftBackups renames NAME.i to NAME.i+1 down to NAME to NAME.1; the oldest
+// backup is overwritten by the rename before it.
+func (s *fileSink) shiftBackups() error {
+	for i := s.backups - 1; i >= 1; i-- {
+		err := os.Rename(backupName(s.path, i), backupName(s.path, i+1))
+		if err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+	}
+	err := os.Rename(s.path, backupName(s.path, 1))
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	return nil
+}
+
+func backupName(path string, i int) string { return path + "." + strconv.Itoa(i) }
+
+// partialLine returns the bytes after the file's last newline, reading
+// backwards from its end; nil when it ends with a newline or has none.
+func (s *fileSink) partialLine() ([]byte, error) {
+	buf := getChunk()
+	defer putChunk(buf)
+	end := s.size
+	for end > 0 {
+		start := max(0, end-int64(len(*buf)))
+		b := (*buf)[:end-start]
+		if _, err := s.f.ReadAt(b, start); err != nil && err != io.EOF {
+			return nil, err
+		}
+		if i := bytes.LastIndexByte(b, '\n'); i >= 0 {
+			nl := start + int64(i) + 1
+			if nl == s.size {
+				return nil, nil
+			}
+			carry := make([]byte, s.size-nl)
+			_, err := s.f.ReadAt(carry, nl)
+			return carry, err
+		}
+		end = start
+	}
+	return nil, nil // one line longer than the limit: cut it here
+}
+
+func (s *fileSink) close() error { return s.f.Close() }

@@ -1,0 +1,65 @@
+package journal
+
+import "bytes"
+
+// lineSplitter cuts a byte stream into lines for sinks that take one message
+// per line (syslog, journald). A line longer than max is sent in pieces of
+// max bytes. It holds only the unfinished last line, and nothing once that
+// line ends.
+type lineSplitter struct {
+	max     int
+	emit    func(line []byte) error // one line, without its newline
+	partial []byte                  // the start of an unfinished line
+}
+
+// write emits every complete line of p and keeps the rest. n counts the
+// bytes of lines that were emitted or are kept; err is the last failure.
+func (l *lineSplitter) write(p []byte) (n int, err error) {
+	for len(p) > 0 {
+		i := bytes.IndexByte(p, '\n')
+		if i < 0 {
+			if len(l.partial)+len(p) < l.max {
+				l.partial = append(l.partial, p...)
+				return n + len(p), err
+			}
+			i = l.max - len(l.partial) // a long line: cut it into pieces
+			line := append(l.partial, p[:i]...)
+			n, err = l.send(line, i, n, err)
+			p = p[i:]
+			continue
+		}
+		line := p[:i]
+		if len(l.partial) > 0 {
+			line = append(l.partial, line...)
+		}
+		n, err = l.send(line, i+1, n, err)
+		p = p[i+1:]
+	}
+	return n, err
+}
+
+// send emits line, which took used bytes of the input, and forgets the
+// partial line.
+func (l *lineSplitter) send(line []byte, used, n int, err error) (int, error) {
+	if e := l.emit(line); e != nil {
+		err = e
+	} else {
+		n += used
+	}
+	if cap(l.partial) > 4096 {
+		l.partial = nil // do not keep a large buffer for a quiet stream
+	} else {
+		l.partial = l.partial[:0]
+	}
+	return n, err
+}
+
+// flush emits the unfinished line, if any.
+func (l *lineSplitter) flush() error {
+	if len(l.partial) == 0 {
+		return nil
+	}
+	line := l.partial
+	l.partial = nil
+	return l.emit(line)
+}

@@ -1,0 +1,8 @@
+//go:build !linux
+
+package journal
+
+// splice is not available here: the caller always copies through a buffer.
+func splice(src, dst int, max int64) (n int64, handled bool, err error) {
+	return 0, false, nil
+}

@@ -1,0 +1,125 @@
+package journal
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+)
+
+// syslogLineMax is the longest message sent in one datagram; longer lines
+// are split. rsyslog's default maximum message size is 8 KiB.
+const syslogLineMax = 8000
+
+// syslogSink sends each line as one datagram to the local syslog socket, in
+// the format glibc's syslog(3) uses there (RFC 3164 without a host name:
+// "<PRI>Mmm dd hh:mm:ss ident[pid]: msg"). It reconnects when the daemon
+// has restarted. Its methods run under stream.mu.
+type syslogSink struct {
+	addr  string
+	ident string
+	prio  int          // facility*8 + level
+	pid   *atomic.Int64 // the Output's current main pid
+	conn  *net.UnixConn // nil while disconnected
+	lines lineSplitter
+	msg   []byte // the datagram being built, reused
+}
+
+// newSyslogSink prepares the sink for stdout or stderr. Not reaching the
+// daemon now is not an error: it may start later, and Status shows the
+// failure until it does.
+func newSyslogSink(cfg *Config, stderr bool, pid *atomic.Int64) (*syslogSink, error) {
+	fac, err := ParseSyslogFacility(cfg.SyslogFacility)
+	if err != nil {
+		return nil, err
+	}
+	lvl, err := ParseSyslogLevel(cfg.SyslogLevel, syslogLevels["info"])
+	if err != nil {
+		return nil, err
+	}
+	if stderr {
+		if lvl, err = ParseSyslogLevel(cfg.SyslogErrorLevel, syslogLevels["err"]); err != nil {
+			return nil, err
+		}
+	}
+	s := &syslogSink{addr: cfg.SyslogSocket, ident: identifier(cfg), prio: fac*8 + lvl, pid: pid}
+	if s.addr == "" {
+		s.addr = DefaultSyslogSocket
+	}
+	s.lines = lineSplitter{max: syslogLineMax, emit: s.send}
+	_ = s.connect()
+	return s, nil
+}
+
+// identifier is SyslogIdentifier, or the unit's name without its suffix.
+func identifier(cfg *Config) string {
+	if cfg.SyslogIdentifier != "" {
+		return cfg.SyslogIdentifier
+	}
+	if i := strings.LastIndexByte(cfg.Unit, '.'); i > 0 {
+		return cfg.Unit[:i]
+	}
+	return cfg.Unit
+}
+
+func (s *syslogSink) connect() error {
+	c, err := net.DialUnix("unixgram", nil, &net.UnixAddr{Name: s.addr, Net: "unixgram"})
+	if err != nil {
+		return fmt.Errorf("syslog socket %s: %w; is a syslog daemon running?", s.addr, err)
+	}
+	s.conn = c
+	return nil
+}
+
+func (s *syslogSink) write(p []byte) (int, error) { return s.lines.write(p) }
+
+// send sends one line, reconnecting once if the daemon went away.
+func (s *syslogSink) send(line []byte) error {
+	s.msg = s.format(s.msg[:0], line)
+	var err error
+	for try := 0; try < 2; try++ {
+		if s.conn == nil {
+			if err = s.connect(); err != nil {
+				continue
+			}
+		}
+		if _, err = s.conn.Write(s.msg); err == nil {
+			break
+		}
+		s.conn.Close()
+		s.conn = nil
+		err = fmt.Errorf("syslog socket %s: %w", s.addr, err)
+	}
+	if cap(s.msg) > 4096 {
+		s.msg = nil
+	}
+	return err
+}
+
+func (s *syslogSink) format(b, line []byte) []byte {
+	b = append(b, '<')
+	b = strconv.AppendInt(b, int64(s.prio), 10)
+	b = append(b, '>')
+	b = time.Now().AppendFormat(b, time.Stamp)
+	b = append(b, ' ')
+	b = append(b, s.ident...)
+	if pid := s.pid.Load(); pid > 0 {
+		b = append(b, '[')
+		b = strconv.AppendInt(b, pid, 10)
+		b = append(b, ']')
+	}
+	b = append(b, ": "...)
+	return append(b, line...)
+}
+
+func (s *syslogSink) close() error {
+	err := s.lines.flush()
+	if s.conn != nil {
+		err = errors.Join(err, s.conn.Close())
+		s.conn = nil
+	}
+	return err
+}
