@@ -1,0 +1,146 @@
+package compat
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite the samples in contrib/rc.d from the generators")
+
+// A sample is one file in contrib/rc.d and the options that produce it.
+type sample struct {
+	file   string
+	target Target
+	opts   Options
+}
+
+const sampleExe = "/usr/local/bin/svunit"
+
+var samples = []sample{
+	{"freebsd/svunit", FreeBSD, Options{Executable: sampleExe}},
+	{"openbsd/svunit", OpenBSD, Options{Executable: sampleExe}},
+	{"netbsd/svunit", NetBSD, Options{Executable: sampleExe}},
+	{"init.d/svunit", SysV, Options{Executable: sampleExe}},
+	{"openrc/svunit", OpenRC, Options{Executable: sampleExe}},
+	{"launchd/svunit.plist", Launchd, Options{Executable: sampleExe}},
+	{"launchd/svunit-user.plist", Launchd, Options{Executable: sampleExe, User: true, LogFile: "/Users/Shared/svunit.log"}},
+	{"systemd/svunit.service", Systemd, Options{Executable: sampleExe}},
+	{"systemd/svunit-user.service", Systemd, Options{Executable: sampleExe, User: true}},
+}
+
+// TestSamples keeps contrib/rc.d byte for byte equal to the generators'
+// output; go test ./compat -update rewrites it.
+func TestSamples(t *testing.T) {
+	for _, s := range samples {
+		got, err := Generate(s.target, s.opts)
+		if err != nil {
+			t.Fatalf("%s: %v", s.file, err)
+		}
+		path := filepath.Join("..", "contrib", "rc.d", filepath.FromSlash(s.file))
+		if *update {
+			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			mode := os.FileMode(0o644)
+			if strings.HasPrefix(string(got), "#!") {
+				mode = 0o755
+			}
+			if err := os.WriteFile(path, got, mode); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		want, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatalf("%v (run go test ./compat -update to write it)", err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s differs from 'svunit generate %s' output; run go test ./compat -update and review the diff", path, s.target)
+		}
+	}
+}
+
+// hostile is a path holding every character that means something to a shell,
+// to XML or to systemd.
+const hostile = "/tmp/svunit test/it's \"quoted\" $HOME `x` \\back\\slash\n<b>&amp; 100% {{x}}; *?"
+
+func shellTargets() []Target { return []Target{FreeBSD, OpenBSD, NetBSD, SysV, OpenRC} }
+
+// TestShellSyntax runs sh -n, dash -n and shellcheck on every shell wrapper,
+// with plain paths and with hostile ones where the target accepts them.
+func TestShellSyntax(t *testing.T) {
+	for _, tgt := range shellTargets() {
+		for _, o := range []Options{
+			{Executable: sampleExe},
+			{Executable: sampleExe, Units: hostile + "/units", Bus: hostile + "/bus", LogFile: hostile + "/log"},
+			{Executable: hostile + "/svunit", Units: hostile},
+		} {
+			script, err := Generate(tgt, o)
+			if err != nil {
+				if o.Executable == sampleExe && o.Units == "" {
+					t.Fatalf("%s with plain paths: %v", tgt, err)
+				}
+				continue
+			}
+			path := filepath.Join(t.TempDir(), "script")
+			if err := os.WriteFile(path, script, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			// With hostile paths, shellcheck's info notes (SC2016: "expressions
+			// don't expand in single quotes") describe exactly what quoting is for.
+			check := []string{"shellcheck", path}
+			if o.Units != "" {
+				check = []string{"shellcheck", "--severity=warning", path}
+			}
+			for _, argv := range [][]string{{"sh", "-n", path}, {"dash", "-n", path}, check} {
+				if out, err := exec.Command(argv[0], argv[1:]...).CombinedOutput(); err != nil {
+					t.Errorf("%s %+v: %s: %v\n%s\n--- script:\n%s", tgt, o, argv[0], err, out, script)
+				}
+			}
+		}
+	}
+}
+
+// TestRejects checks that values a target cannot represent are refused with
+// an error that names them, never written.
+func TestRejects(t *testing.T) {
+	cases := []struct {
+		target Target
+		opts   Options
+		want   string
+	}{
+		{FreeBSD, Options{Executable: "/opt/my svunit/svunit"}, "executable"},
+		{OpenBSD, Options{Executable: sampleExe, Units: "/etc/svunit/my units"}, "daemon argument"},
+		{NetBSD, Options{Executable: "/opt/$x/svunit"}, "executable"},
+		{OpenRC, Options{Executable: sampleExe, LogFile: "/var/log/a b.log"}, "log file"},
+		{SysV, Options{Executable: sampleExe, Units: "/a\x00b"}, "NUL"},
+		{Launchd, Options{Executable: sampleExe, Units: "/a\x01b"}, "XML"},
+		{Launchd, Options{Executable: sampleExe, Units: "/a\xffb"}, "UTF-8"},
+		{Systemd, Options{Executable: sampleExe, Bus: "/a\xffb"}, "UTF-8"},
+		{Systemd, Options{Executable: "svunit"}, "absolute"},
+		{Systemd, Options{Executable: "/opt/a\nb/svunit"}, "refuses"},
+		{Systemd, Options{Executable: `/opt/it's/svunit`}, "refuses"},
+		{Systemd, Options{Executable: sampleExe, Units: "units"}, "absolute"},
+		{SysV, Options{Executable: sampleExe, User: true}, "per-user"},
+		{FreeBSD, Options{Executable: sampleExe, Name: "sv-unit"}, "service name"},
+		{Systemd, Options{Executable: sampleExe, Name: "a/b"}, "service name"},
+	}
+	for _, c := range cases {
+		out, err := Generate(c.target, c.opts)
+		if err == nil {
+			t.Errorf("%s %+v: accepted, wrote:\n%s", c.target, c.opts, out)
+			continue
+		}
+		if !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s %+v: error %q does not mention %q", c.target, c.opts, err, c.want)
+		}
+	}
+	if _, err := ParseTarget("upstart"); err == nil || !strings.Contains(err.Error(), "openbsd-rc.d") {
+		t.Errorf("ParseTarget(upstart) = %v, want an error listing the targets", err)
+	}
+}
