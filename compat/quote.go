@@ -27,8 +27,9 @@ func shellSafe(s string) bool {
 }
 
 // ShellQuote returns s as one POSIX shell word: unchanged when it holds only
-// characters the shell never interprets, otherwise in single quotes, with
-// each ' written as '\”. Single quotes keep everything else literal,
+// characters the shell never interprets, otherwise in single quotes, each
+// embedded single quote closing the quotes, escaped, then reopening them.
+// Single quotes keep everything else literal,
 // newlines included; only NUL cannot be represented.
 func ShellQuote(s string) (string, error) {
 	if strings.IndexByte(s, 0) >= 0 {
