@@ -1,0 +1,107 @@
+package units
+
+import (
+	"bytes"
+	"strings"
+)
+
+// maxLine is the longest line go-systemd's parser accepts (systemd's
+// LINE_MAX); longer lines are an error rather than silently truncated.
+const maxLine = 2048
+
+// A position is where one option or section header was written. The
+// go-systemd parser returns options in file order without positions, so
+// scanLines walks the file the same way and the two lists are zipped.
+type position struct {
+	section string // section the option belongs to
+	name    string // option name, "" for a section header
+	line    int    // first line of the option (continuations follow it)
+}
+
+// scanned is what scanLines learnt about a file.
+type scanned struct {
+	options  []position        // one per option, in file order
+	sections map[string]int    // section name → line of its first header
+	errs     []*Error          // syntax errors, each with its line
+}
+
+// scanLines walks data line by line with the rules of go-systemd's lexer:
+// comments start with '#' or ';', a value whose line ends in a backslash
+// continues on the next non-blank line, and a section header is "[Name]"
+// alone on its line. It records every option's line and reports every
+// syntax error, where the parser stops at the first and names no line.
+func scanLines(file string, data []byte) scanned {
+	s := scanned{sections: map[string]int{}}
+	section := ""
+	inValue, inComment := false, false
+	for i, raw := range bytes.Split(data, []byte("\n")) {
+		n := i + 1
+		line := string(bytes.TrimSuffix(raw, []byte("\r")))
+		if len(line) >= maxLine {
+			s.errorf(file, n, "line is %d bytes long, the limit is %d (split it with a backslash at the end of a line)", len(line), maxLine-1)
+		}
+		switch {
+		case inValue:
+			// A blank line ends a continued value; otherwise a trailing
+			// backslash continues it further.
+			inValue = strings.TrimSpace(line) != "" && strings.HasSuffix(line, `\`)
+			continue
+		case inComment:
+			inComment = strings.HasSuffix(strings.TrimSuffix(line, " "), `\`)
+			continue
+		}
+		trimmed := strings.TrimLeftFunc(line, isSpace)
+		switch {
+		case trimmed == "":
+		case trimmed[0] == '#' || trimmed[0] == ';':
+			inComment = strings.HasSuffix(strings.TrimSuffix(line, " "), `\`)
+		case trimmed[0] == '[':
+			name, rest, ok := strings.Cut(trimmed[1:], "]")
+			switch {
+			case !ok:
+				s.errorf(file, n, "section header %q has no closing ']'", strings.TrimSpace(trimmed))
+			case strings.TrimSpace(rest) != "":
+				s.errorf(file, n, "text after section header [%s]: %q (put each directive on its own line)", name, strings.TrimSpace(rest))
+			case name == "":
+				s.errorf(file, n, "empty section header [] (write [Unit], [Service] or [Install])")
+			}
+			section = name
+			if _, seen := s.sections[name]; !seen && ok {
+				s.sections[name] = n
+			}
+		default:
+			name, value, ok := strings.Cut(trimmed, "=")
+			name = strings.TrimSpace(name)
+			switch {
+			case !ok:
+				s.errorf(file, n, "line %q is neither a section header, a comment nor NAME=VALUE", short(trimmed))
+				continue
+			case section == "":
+				s.errorf(file, n, "%s= comes before any section header (put it under [Unit], [Service] or [Install])", name)
+				continue
+			case name == "":
+				s.errorf(file, n, "directive with an empty name (write NAME=VALUE)")
+			}
+			s.options = append(s.options, position{section: section, name: name, line: n})
+			inValue = strings.TrimSpace(value) != "" && strings.HasSuffix(value, `\`)
+		}
+	}
+	return s
+}
+
+func (s *scanned) errorf(file string, line int, format string, args ...any) {
+	var l ErrorList
+	l.Addf(file, line, "", "", format, args...)
+	s.errs = append(s.errs, l...)
+}
+
+// isSpace is the set of characters the lexer skips between lines.
+func isSpace(r rune) bool { return r == ' ' || r == '\t' || r == '\r' || r == '\f' || r == '\v' }
+
+// short cuts s for quoting in an error message.
+func short(s string) string {
+	if len(s) > 60 {
+		return s[:57] + "..."
+	}
+	return s
+}

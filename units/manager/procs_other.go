@@ -1,0 +1,26 @@
+//go:build !linux
+
+package manager
+
+import "syscall"
+
+// signalGroup sends sig to g's process group (and main process): without
+// /proc and a subreaper, processes that left the group cannot be found.
+func signalGroup(g procGroup, sig syscall.Signal, exceptMain bool) int {
+	n := 0
+	if g.pgid > 0 && !exceptMain && syscall.Kill(-g.pgid, sig) == nil {
+		n++
+	}
+	if g.main > 0 && !exceptMain && g.main != g.pgid && syscall.Kill(g.main, sig) == nil {
+		n++
+	}
+	return n
+}
+
+// members is unknown without /proc; the process group stands for it.
+func members(g procGroup) []int {
+	if g.pgid > 0 {
+		return []int{g.pgid}
+	}
+	return nil
+}
