@@ -1,0 +1,290 @@
+package manager
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"os"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"svunit.dev/svunit/units"
+)
+
+// A service is the runtime of one unit. Its goroutine (run) owns every
+// field below mailbox; other goroutines only post messages to the mailbox
+// and read the published snapshot.
+type service struct {
+	m    *Manager
+	name string
+	box  mailbox
+	snap atomic.Pointer[Snapshot] // the last published snapshot; written by run
+
+	// Owned by the run goroutine.
+	u              *units.Unit
+	state          State
+	result         Result
+	proc           procGroup // main pid (0 when none), its group, the run's INVOCATION_ID
+	killing        bool      // SIGKILL was sent during the current stop
+	backoffs       int       // early exits since the last RUNNING (Supervisor's backoff count)
+	nRestarts      uint32
+	restartStep    int  // consecutive automatic restarts, for the growing delay
+	restartPending bool // Exited, with an automatic restart scheduled
+	wantStart      bool // start again once the current stop completes (restart)
+	execIndex      int  // oneshot: which ExecStart= line runs
+	startTimes     []time.Time
+	runningSince   time.Time
+	timer          *time.Timer
+	timerGen       uint64
+	timerKind      timerKind
+	startJobs      []*Job // finish when the unit is up (or fails to be)
+	stopJobs       []*Job // finish when the unit's process is gone
+	lastExit       ExitInfo
+	spawnErr       string
+	statusText     string
+	ts             Timestamps
+	out            *outputs
+	removed        chan struct{} // non-nil once removal was asked; closed when done
+	gone           bool          // run returns after this round
+}
+
+// procGroup names the processes of one run of a unit.
+type procGroup struct {
+	main       int    // the main pid, 0 when none
+	pgid       int    // the process group the run was started in
+	invocation string // INVOCATION_ID given to the run
+}
+
+// timerKind says what the one timer of a service is waiting for.
+type timerKind int
+
+const (
+	timerNone         timerKind = iota
+	timerStartSecs              // Starting → Running after StartSecs
+	timerStartTimeout           // notify/forking/oneshot did not finish starting
+	timerRetry                  // Backoff or an automatic restart: spawn again
+	timerStopTimeout            // the stop signal was not enough: SIGKILL
+)
+
+// Messages a service's goroutine handles.
+type (
+	msgStart   struct{ job *Job }
+	msgStop    struct{ job *Job }
+	msgRestart struct{ job *Job }
+	msgKill    struct {
+		who   string
+		sig   syscall.Signal
+		reply chan error
+	}
+	msgResetFailed struct{}
+	msgReplace     struct {
+		u   *units.Unit
+		job *Job // non-nil: restart with the new definition
+	}
+	msgRemove struct{ done chan struct{} }
+	msgExit   struct {
+		pid int
+		ws  syscall.WaitStatus
+	}
+	msgTimer  struct{ gen uint64 }
+	msgNotify struct {
+		pid    int
+		fields map[string]string
+	}
+)
+
+// mailbox is an unbounded queue with a wake-up channel: posting never
+// blocks, so the reaper and the API never wait for a busy unit.
+type mailbox struct {
+	mu   sync.Mutex
+	q    []any // guarded by mu
+	wake chan struct{}
+}
+
+func (b *mailbox) post(m any) {
+	b.mu.Lock()
+	b.q = append(b.q, m)
+	b.mu.Unlock()
+	select {
+	case b.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (b *mailbox) take() []any {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	q := b.q
+	b.q = nil
+	return q
+}
+
+func newService(m *Manager, u *units.Unit, out *outputs) *service {
+	s := &service{m: m, name: u.Name, u: u, out: out, box: mailbox{wake: make(chan struct{}, 1)}}
+	s.ts.InactiveEnter = now()
+	s.snap.Store(s.snapshot())
+	return s
+}
+
+// exited is the reaper's entry point (exitSink).
+func (s *service) exited(pid int, ws syscall.WaitStatus) { s.box.post(msgExit{pid, ws}) }
+
+// run is the service's goroutine: it handles messages until the unit is
+// removed, publishing a snapshot after each batch.
+func (s *service) run() {
+	defer s.m.wg.Done()
+	for range s.box.wake {
+		for _, msg := range s.box.take() {
+			s.handle(msg)
+		}
+		s.checkRemoved()
+		s.publish()
+		if s.gone {
+			return
+		}
+	}
+}
+
+func (s *service) handle(msg any) {
+	switch msg := msg.(type) {
+	case msgStart:
+		s.start(msg.job)
+	case msgStop:
+		s.stop(msg.job)
+	case msgRestart:
+		s.restart(msg.job)
+	case msgKill:
+		msg.reply <- s.kill(msg.who, msg.sig)
+	case msgResetFailed:
+		s.resetFailed()
+	case msgReplace:
+		s.u = msg.u
+		if msg.job != nil {
+			s.restart(msg.job)
+		}
+	case msgRemove:
+		s.removed = msg.done
+		s.stop(nil)
+	case msgExit:
+		s.onExit(msg.pid, msg.ws)
+	case msgTimer:
+		if msg.gen == s.timerGen {
+			s.onTimer(s.timerKind)
+		}
+	case msgNotify:
+		s.onNotify(msg.pid, msg.fields)
+	}
+}
+
+// checkRemoved ends the goroutine once a removed unit has no process left.
+func (s *service) checkRemoved() {
+	if s.removed == nil || s.proc.main != 0 {
+		return
+	}
+	s.clearTimer()
+	s.cancelJobs(&s.startJobs, JobSkipped, "the unit was removed")
+	s.cancelJobs(&s.stopJobs, JobDone, "")
+	close(s.removed)
+	s.gone = true
+}
+
+// move changes the state, checking the transition table.
+func (s *service) move(to State) {
+	from := s.state
+	if from == to {
+		return
+	}
+	if !CanMove(from, to) {
+		s.m.logf("%s: internal error: transition %s → %s is not allowed", s.name, from, to)
+		to = Unknown
+	}
+	s.state = to
+	t := now()
+	s.ts.StateChange = t
+	wasActive, isActive := from == Running, to == Running
+	if wasActive && !isActive {
+		s.ts.ActiveExit = t
+	}
+	if !wasActive && isActive {
+		s.ts.ActiveEnter = t
+	}
+	wasIdle, isIdle := idle(from), idle(to)
+	if wasIdle && !isIdle {
+		s.ts.InactiveExit = t
+	}
+	if !wasIdle && isIdle {
+		s.ts.InactiveEnter = t
+	}
+}
+
+// idle reports whether systemd would call a unit in state st inactive.
+func idle(st State) bool { return st == Stopped || st == Exited || st == Fatal || st == Unknown }
+
+// setTimer arms the service's only timer; an earlier one is forgotten.
+func (s *service) setTimer(d time.Duration, kind timerKind) {
+	s.clearTimer()
+	gen := s.timerGen
+	s.timerKind = kind
+	s.timer = time.AfterFunc(d, func() { s.box.post(msgTimer{gen}) })
+}
+
+// clearTimer disarms the timer; a firing already posted is ignored by its
+// generation.
+func (s *service) clearTimer() {
+	if s.timer != nil {
+		s.timer.Stop()
+		s.timer = nil
+	}
+	s.timerGen++
+	s.timerKind = timerNone
+}
+
+// finishJobs finishes every job in *js with r and empties the list.
+func (s *service) cancelJobs(js *[]*Job, r JobResult, reason string) {
+	for _, j := range *js {
+		j.finish(r, reason)
+	}
+	*js = nil
+}
+
+// snapshot builds the current Snapshot.
+func (s *service) snapshot() *Snapshot {
+	active, sub := activeState(s.state, s.result, s.restartPending, s.killing)
+	desc := s.u.Description
+	if desc == "" {
+		desc = s.u.Name
+	}
+	load := "loaded"
+	if s.removed != nil {
+		load = "not-found"
+	}
+	snap := &Snapshot{
+		Unit: s.u, State: s.state, ActiveState: active, SubState: sub, LoadState: load,
+		Result: s.result, MainPID: s.proc.main, LastExit: s.lastExit, NRestarts: s.nRestarts,
+		SpawnError: s.spawnErr, StatusText: s.statusText, Invocation: s.proc.invocation,
+		Timestamps: s.ts, Description: desc,
+	}
+	snap.Logs = s.out.info()
+	return snap
+}
+
+// publish stores a new snapshot and tells subscribers, when anything changed.
+func (s *service) publish() {
+	old := s.snap.Load()
+	snap := s.snapshot()
+	if *old == *snap {
+		return
+	}
+	s.snap.Store(snap)
+	s.m.hub.publish(Event{Type: UnitChanged, Unit: s.name, Old: old, New: snap})
+}
+
+// newInvocationID returns 128 random bits in hex, like systemd's.
+func newInvocationID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+var _ = os.Getpid
