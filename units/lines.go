@@ -20,9 +20,9 @@ type position struct {
 
 // scanned is what scanLines learnt about a file.
 type scanned struct {
-	options  []position        // one per option, in file order
-	sections map[string]int    // section name → line of its first header
-	errs     []*Error          // syntax errors, each with its line
+	options  []position     // one per option, in file order
+	sections map[string]int // section name → line of its first header
+	errs     []*Error       // syntax errors, each with its line
 }
 
 // scanLines walks data line by line with the rules of go-systemd's lexer:

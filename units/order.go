@@ -172,4 +172,3 @@ func comparable(u *Unit) Unit {
 	}
 	return c
 }
-
