@@ -6,10 +6,6 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// spliceMax bounds one splice call; the kernel moves at most what the pipe
-// holds anyway.
-const spliceMax = 1 << 20
-
 // splice moves up to max bytes from the pipe fd src to the file fd dst at
 // dst's current offset, without copying through user space. It never waits
 // for the pipe: with nothing to read it returns errWouldBlock. handled is

@@ -21,7 +21,7 @@ const syslogLineMax = 8000
 type syslogSink struct {
 	addr  string
 	ident string
-	prio  int          // facility*8 + level
+	prio  int           // facility*8 + level
 	pid   *atomic.Int64 // the Output's current main pid
 	conn  *net.UnixConn // nil while disconnected
 	lines lineSplitter

@@ -1,0 +1,265 @@
+package journal
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"os"
+)
+
+// followLineMax bounds a line Follow holds while waiting for its end; a
+// longer one is written in pieces.
+const followLineMax = 1 << 20
+
+// Tail returns the last n lines of the file at path, without their
+// newlines. An unfinished last line counts as a line.
+func Tail(path string, n int) ([]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	lines, _, err := lastLines(f, n)
+	return lines, err
+}
+
+// lastLines returns the last n lines of f and the offset where the last
+// complete line ends: what follows it is an unfinished line.
+func lastLines(f *os.File, n int) ([]string, int64, error) {
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, 0, err
+	}
+	size := fi.Size()
+	if n <= 0 || size == 0 {
+		return nil, size, nil
+	}
+	buf := getChunk()
+	defer putChunk(buf)
+	// Read backwards until the data holds n newlines before its last byte.
+	var data []byte
+	start := size
+	for start > 0 && bytes.Count(data[:max(len(data)-1, 0)], []byte{'\n'}) < n {
+		from := max(0, start-int64(len(*buf)))
+		b := (*buf)[:start-from]
+		if _, err := f.ReadAt(b, from); err != nil && err != io.EOF {
+			return nil, 0, err
+		}
+		data = append(append([]byte(nil), b...), data...)
+		start = from
+	}
+	text := string(data)
+	end := size
+	if i := bytes.LastIndexByte(data, '\n'); i >= 0 {
+		end = start + int64(i) + 1
+	} else {
+		end = start
+	}
+	lines := splitLines(text)
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return lines, end, nil
+}
+
+// splitLines splits s at newlines; a final newline ends the last line
+// rather than starting an empty one.
+func splitLines(s string) []string {
+	if s == "" {
+		return nil
+	}
+	var lines []string
+	for s != "" {
+		i := indexNL(s)
+		if i < 0 {
+			lines = append(lines, s)
+			break
+		}
+		lines = append(lines, s[:i])
+		s = s[i+1:]
+	}
+	return lines
+}
+
+func indexNL(s string) int {
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\n' {
+			return i
+		}
+	}
+	return -1
+}
+
+// Follow writes the lines appended to the file at path to w as they come,
+// like tail -F: it follows the name across rotations, truncation and
+// removal, and waits for the file to appear. It writes whole lines only and
+// returns nil when ctx is done, or the first error of w.
+func Follow(ctx context.Context, path string, w io.Writer) error {
+	return FollowLines(ctx, path, 0, w)
+}
+
+// FollowLines writes the last n lines of the file at path to w, then
+// follows it as Follow does, with nothing lost or repeated in between.
+func FollowLines(ctx context.Context, path string, n int, w io.Writer) error {
+	wt, err := newWatcher(path)
+	if err != nil {
+		return err
+	}
+	defer wt.close()
+	fl := &follower{path: path, w: w}
+	defer fl.closeFile()
+	if err := fl.start(n); err != nil {
+		return err
+	}
+	for {
+		if err := fl.catchUp(); err != nil {
+			return err
+		}
+		if err := wt.wait(ctx); err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return err
+		}
+	}
+}
+
+// follower is FollowLines' state; it is used by one goroutine.
+type follower struct {
+	path    string
+	w       io.Writer
+	f       *os.File // the file being read; nil while the path is missing
+	emitted int64    // offset in f after the last line written to w
+	partial []byte   // bytes after emitted: an unfinished line
+}
+
+func (fl *follower) start(n int) error {
+	f, err := os.Open(fl.path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	fl.f = f
+	lines, end, err := lastLines(f, n)
+	if err != nil {
+		return err
+	}
+	fl.emitted = end
+	if end < fileSize(f) && len(lines) > 0 {
+		lines = lines[:len(lines)-1] // unfinished: written whole once it ends
+	}
+	for _, l := range lines {
+		if _, err := io.WriteString(fl.w, l+"\n"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// catchUp writes what was appended, then switches to a new file at the path
+// once the old one is read to its end.
+func (fl *follower) catchUp() error {
+	for {
+		if fl.f != nil {
+			if err := fl.drain(); err != nil {
+				return err
+			}
+		}
+		nf, err := os.Open(fl.path)
+		if errors.Is(err, os.ErrNotExist) {
+			return nil // removed: keep what we have, wait for a new file
+		}
+		if err != nil {
+			return err
+		}
+		if fl.f != nil && sameFile(fl.f, nf) {
+			nf.Close()
+			return nil
+		}
+		// Rotated or replaced: the old file was drained above. An
+		// unfinished line it ended with (a line cut at the size limit)
+		// goes on in the new file, so it is kept: emitted is the offset
+		// where it would start in the new file.
+		fl.f.Close()
+		fl.f, fl.emitted = nf, -int64(len(fl.partial))
+	}
+}
+
+// drain reads f from where we are to its end and writes the complete lines.
+func (fl *follower) drain() error {
+	off := fl.emitted + int64(len(fl.partial))
+	if size := fileSize(fl.f); size < off {
+		// Truncated. Down to a point past our last line, it is svunit's
+		// rotation moving an unfinished line to the next file; below it, the
+		// file restarts (copytruncate).
+		fl.partial = fl.partial[:0]
+		if size >= fl.emitted {
+			fl.emitted = size
+		} else {
+			fl.emitted = 0
+		}
+		off = fl.emitted
+	}
+	buf := getChunk()
+	defer putChunk(buf)
+	for {
+		n, err := fl.f.ReadAt(*buf, off)
+		if n > 0 {
+			off += int64(n)
+			if werr := fl.lines((*buf)[:n]); werr != nil {
+				return werr
+			}
+		}
+		if err == io.EOF || n == 0 {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// lines writes the complete lines of p, keeping the unfinished rest.
+func (fl *follower) lines(p []byte) error {
+	i := bytes.LastIndexByte(p, '\n')
+	if i < 0 {
+		fl.partial = append(fl.partial, p...)
+		if len(fl.partial) < followLineMax {
+			return nil
+		}
+		p, i = nil, -1 // too long to hold: write what we have
+	}
+	out := append(fl.partial, p[:i+1]...)
+	fl.emitted += int64(len(out))
+	fl.partial = append(fl.partial[:0:0], p[i+1:]...)
+	_, err := fl.w.Write(out)
+	return err
+}
+
+func (fl *follower) closeFile() {
+	if fl.f != nil {
+		fl.f.Close()
+		fl.f = nil
+	}
+	fl.partial = nil
+}
+
+func fileSize(f *os.File) int64 {
+	fi, err := f.Stat()
+	if err != nil {
+		return 0
+	}
+	return fi.Size()
+}
+
+func sameFile(a, b *os.File) bool {
+	ai, err := a.Stat()
+	if err != nil {
+		return false
+	}
+	bi, err := b.Stat()
+	return err == nil && os.SameFile(ai, bi)
+}
