@@ -92,7 +92,35 @@ func parseSignal(s string) (syscall.Signal, error) {
 	if sig := unix.SignalNum(name); sig != 0 {
 		return sig, nil
 	}
+	if sig, ok := realtimeSignal(name); ok {
+		return sig, nil
+	}
 	return 0, fmt.Errorf("%q is not a signal (write a name such as SIGTERM or a number)", s)
+}
+
+// realtimeSignal parses SIGRTMIN, SIGRTMIN+N, SIGRTMAX and SIGRTMAX-N with
+// glibc's Linux values (34 and 64).
+func realtimeSignal(name string) (syscall.Signal, bool) {
+	base, sign, rest := 0, 1, ""
+	switch {
+	case strings.HasPrefix(name, "SIGRTMIN"):
+		base, rest = 34, strings.TrimPrefix(name, "SIGRTMIN")
+	case strings.HasPrefix(name, "SIGRTMAX"):
+		base, sign, rest = 64, -1, strings.TrimPrefix(name, "SIGRTMAX")
+	default:
+		return 0, false
+	}
+	n := 0
+	if rest != "" {
+		if (sign > 0 && rest[0] != '+') || (sign < 0 && rest[0] != '-') {
+			return 0, false
+		}
+		var err error
+		if n, err = strconv.Atoi(rest[1:]); err != nil || n < 0 || n > 30 {
+			return 0, false
+		}
+	}
+	return syscall.Signal(base + sign*n), true
 }
 
 // parseExitStatus parses a list such as "0 2 SIGKILL 143" into codes and

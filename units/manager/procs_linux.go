@@ -120,3 +120,9 @@ func signalGroup(g procGroup, sig syscall.Signal, exceptMain bool) int {
 	}
 	return n
 }
+
+// ppidOf returns pid's parent, or 0.
+func ppidOf(pid int) int {
+	p, _ := readStat(pid)
+	return p.ppid
+}

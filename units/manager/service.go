@@ -3,7 +3,6 @@ package manager
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"os"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -286,5 +285,3 @@ func newInvocationID() string {
 	_, _ = rand.Read(b[:])
 	return hex.EncodeToString(b[:])
 }
-
-var _ = os.Getpid

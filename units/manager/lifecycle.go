@@ -1,0 +1,287 @@
+package manager
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"svunit.dev/svunit/units"
+)
+
+// start handles a start job: from an idle state it spawns; while starting
+// the job waits with the others; a running unit is done at once.
+func (s *service) start(j *Job) {
+	switch s.state {
+	case Running:
+		j.finish(JobDone, "")
+		return
+	case Starting:
+		s.startJobs = append(s.startJobs, j)
+		return
+	case Stopping:
+		s.wantStart = true
+		s.startJobs = append(s.startJobs, j)
+		return
+	}
+	if s.state == Fatal || s.state == Exited {
+		s.backoffs = 0 // starting again clears FATAL
+	}
+	s.restartPending = false
+	s.restartStep = 0
+	s.startJobs = append(s.startJobs, j)
+	s.execIndex = 0
+	s.spawnMain()
+}
+
+// spawnMain moves to Starting and forks the current ExecStart= line. A
+// spawn error counts as an early exit (Backoff, then Fatal).
+func (s *service) spawnMain() {
+	s.clearTimer()
+	if reason := s.startLimitHit(); reason != "" {
+		s.result = ResultStartLimit
+		s.move(Fatal)
+		s.cancelJobs(&s.startJobs, JobFailed, reason)
+		return
+	}
+	s.move(Starting)
+	svc := &s.u.Service
+	if len(svc.ExecStart) == 0 {
+		s.earlyFailure(ResultResources, "no ExecStart= line", true)
+		return
+	}
+	inv := newInvocationID()
+	extra := []string{"INVOCATION_ID=" + inv}
+	if svc.Type == units.Notify {
+		extra = append(extra, "NOTIFY_SOCKET="+s.m.notify.addr())
+	}
+	stdout, stderr := s.out.files()
+	spec, err := prepare(s.u, svc.ExecStart[s.execIndex], stdout, stderr, extra)
+	pid := 0
+	if err == nil {
+		pid, err = s.m.reaper.spawn(s, spec.fork)
+	}
+	if err != nil {
+		s.spawnErr = err.Error()
+		s.m.logf("%s: cannot spawn: %v", s.name, err)
+		s.earlyFailure(ResultResources, "spawn failed: "+err.Error(), false)
+		return
+	}
+	s.spawnErr, s.statusText, s.killing = "", "", false
+	s.proc = procGroup{main: pid, pgid: pid, invocation: inv}
+	s.out.setPID(pid)
+	s.ts.MainStart = now()
+	s.armStart()
+}
+
+// armStart sets up the start criterion of the unit's type.
+func (s *service) armStart() {
+	svc := &s.u.Service
+	switch svc.Type {
+	case units.Notify, units.Forking, units.Oneshot:
+		if d := svc.TimeoutStartSec; d > 0 && d != units.Infinity {
+			s.setTimer(d, timerStartTimeout)
+		}
+	default:
+		if svc.StartSecs <= 0 {
+			s.becomeRunning()
+			return
+		}
+		s.setTimer(svc.StartSecs, timerStartSecs)
+	}
+}
+
+// becomeRunning marks the start as successful.
+func (s *service) becomeRunning() {
+	s.clearTimer()
+	s.move(Running)
+	s.result = ResultSuccess
+	s.backoffs = 0
+	s.runningSince = time.Now()
+	s.cancelJobs(&s.startJobs, JobDone, "")
+}
+
+// earlyFailure handles a start that did not reach Running: Supervisor's
+// BACKOFF with a delay of n×RestartSec, then FATAL after StartRetries.
+// final skips the retries (nothing would change on a retry).
+func (s *service) earlyFailure(r Result, reason string, final bool) {
+	s.result = r
+	s.backoffs++
+	retries := s.u.Service.StartRetries
+	if final || s.backoffs > retries || s.m.shutting.Load() {
+		s.move(Fatal)
+		s.cancelJobs(&s.startJobs, JobFailed, fmt.Sprintf("%s (gave up after %d attempts)", reason, s.backoffs))
+		return
+	}
+	s.move(Backoff)
+	s.setTimer(time.Duration(s.backoffs)*s.u.Service.RestartSec, timerRetry)
+}
+
+// onExit handles the exit of a process of this unit.
+func (s *service) onExit(pid int, ws syscall.WaitStatus) {
+	if pid != s.proc.main {
+		return // a control process, or a main pid replaced by MAINPID=
+	}
+	e := exitInfo(pid, ws)
+	s.lastExit = e
+	s.proc.main = 0
+	s.out.setPID(0)
+	switch s.state {
+	case Stopping:
+		s.stopped()
+	case Starting:
+		s.exitWhileStarting(e)
+	case Running:
+		s.exitWhileRunning(e)
+	default:
+		s.m.logf("%s: pid %d exited (%s) in state %s", s.name, pid, e, s.state)
+	}
+}
+
+// exitWhileStarting decides what an exit before Running means for the
+// unit's type: the end of a oneshot or of a forking parent, or a failure.
+func (s *service) exitWhileStarting(e ExitInfo) {
+	svc := &s.u.Service
+	ok := e.Success(s.u) || svc.ExecStart[s.execIndex].IgnoreFailure
+	switch {
+	case svc.Type == units.Oneshot && ok:
+		if s.execIndex++; s.execIndex < len(svc.ExecStart) {
+			s.spawnMain()
+			return
+		}
+		s.clearTimer()
+		s.result = ResultSuccess
+		s.backoffs = 0
+		s.move(Exited)
+		s.cancelJobs(&s.startJobs, JobDone, "")
+	case svc.Type == units.Forking && ok:
+		s.adoptDaemon()
+	default:
+		s.killLeftovers()
+		s.earlyFailure(e.result(), "exited before it was started: "+e.String(), false)
+	}
+}
+
+// adoptDaemon finds the process a forking service left running: the pid in
+// PIDFile=, or the one orphan of this run the manager inherited.
+func (s *service) adoptDaemon() {
+	pid, err := s.daemonPID()
+	if err == nil {
+		s.m.reaper.adopt(pid, s)
+		// Adopt before checking that it still lives: an exit after adopt
+		// is routed here; one before is seen now.
+		if syscall.Kill(pid, 0) != nil {
+			err = fmt.Errorf("daemon pid %d exited at once", pid)
+		}
+	}
+	if err != nil {
+		s.earlyFailure(ResultProtocol, "Type=forking: "+err.Error(), false)
+		return
+	}
+	s.proc.main = pid
+	s.out.setPID(pid)
+	s.becomeRunning()
+}
+
+func (s *service) daemonPID() (int, error) {
+	if f := s.u.Service.PIDFile; f != "" {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return 0, fmt.Errorf("PIDFile=%s: %v", f, err)
+		}
+		pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+		if err != nil || pid <= 1 {
+			return 0, fmt.Errorf("PIDFile=%s: no pid in it", f)
+		}
+		return pid, nil
+	}
+	var found []int
+	for _, pid := range members(s.proc) {
+		if ppidOf(pid) == os.Getpid() {
+			found = append(found, pid)
+		}
+	}
+	if len(found) != 1 {
+		return 0, fmt.Errorf("found %d daemon processes; set PIDFile=", len(found))
+	}
+	return found[0], nil
+}
+
+// exitWhileRunning applies Restart= to an exit after Running.
+func (s *service) exitWhileRunning(e ExitInfo) {
+	s.killLeftovers()
+	if e.Success(s.u) {
+		s.result = ResultSuccess
+	} else {
+		s.result = e.result()
+	}
+	s.move(Exited)
+	if !s.shouldRestart(e) {
+		return
+	}
+	if time.Since(s.runningSince) >= stableRun {
+		s.restartStep = 0
+	}
+	d := restartDelay(&s.u.Service, s.restartStep)
+	s.restartStep++
+	s.restartPending = true
+	s.setTimer(d, timerRetry)
+}
+
+// onTimer handles the timer of kind k.
+func (s *service) onTimer(k timerKind) {
+	s.timer = nil
+	switch k {
+	case timerStartSecs:
+		if s.state == Starting {
+			s.becomeRunning()
+		}
+	case timerStartTimeout:
+		if s.state == Starting {
+			s.result = ResultTimeout
+			s.signal(syscall.SIGKILL, true)
+			s.cancelJobs(&s.startJobs, JobTimeout, "not started within TimeoutStartSec")
+		}
+	case timerRetry:
+		if s.state == Backoff || s.state == Exited && s.restartPending {
+			if s.state == Exited {
+				s.nRestarts++
+			}
+			s.restartPending = false
+			s.execIndex = 0
+			s.spawnMain()
+		}
+	case timerStopTimeout:
+		s.stopTimeout()
+	}
+}
+
+// onNotify applies an sd_notify message from a process of this unit.
+func (s *service) onNotify(pid int, f map[string]string) {
+	if v, ok := f["STATUS"]; ok {
+		s.statusText = v
+	}
+	if v, ok := f["MAINPID"]; ok {
+		if n, err := strconv.Atoi(v); err == nil && n > 1 && n != s.proc.main && s.proc.main != 0 {
+			s.m.reaper.adopt(n, s)
+			s.proc.main = n
+			s.out.setPID(n)
+		}
+	}
+	if f["READY"] == "1" && s.state == Starting && s.u.Service.Type == units.Notify {
+		s.becomeRunning()
+	}
+}
+
+// resetFailed clears FATAL and the failure result and counters.
+func (s *service) resetFailed() {
+	s.backoffs, s.nRestarts, s.restartStep, s.startTimes = 0, 0, 0, nil
+	if s.state == Fatal || s.state == Unknown {
+		s.move(Stopped)
+	}
+	if s.state == Stopped || s.state == Exited && !s.restartPending {
+		s.result = ResultSuccess
+	}
+}

@@ -1,0 +1,187 @@
+package manager
+
+import (
+	"errors"
+	"fmt"
+	"syscall"
+
+	"svunit.dev/svunit/units"
+)
+
+// stop handles a stop job (j is nil when a removal stops the unit). A stop
+// that arrives while the unit is starting is applied at once: the process
+// is signalled, never left to finish starting first.
+func (s *service) stop(j *Job) {
+	s.wantStart = false
+	s.cancelJobs(&s.startJobs, JobCanceled, "a stop job replaced it")
+	switch s.state {
+	case Starting, Running:
+		s.beginStop()
+	case Stopping:
+	case Backoff:
+		s.clearTimer()
+		s.move(Stopped)
+	case Exited:
+		if s.restartPending {
+			s.clearTimer()
+			s.restartPending = false
+			s.move(Stopped)
+		}
+	}
+	if j == nil {
+		return
+	}
+	if s.state == Stopping {
+		s.stopJobs = append(s.stopJobs, j)
+		return
+	}
+	j.finish(JobDone, "")
+}
+
+// restart stops the unit if it runs, then starts it; j finishes with the
+// outcome of the start.
+func (s *service) restart(j *Job) {
+	switch s.state {
+	case Starting, Running:
+		s.cancelJobs(&s.startJobs, JobCanceled, "a restart job replaced it")
+		s.beginStop()
+		fallthrough
+	case Stopping:
+		s.wantStart = true
+		s.startJobs = append(s.startJobs, j)
+	default:
+		s.start(j)
+	}
+}
+
+// beginStop sends KillSignal as KillMode= says and arms TimeoutStopSec.
+func (s *service) beginStop() {
+	svc := &s.u.Service
+	s.clearTimer()
+	s.killing = false
+	s.move(Stopping)
+	if s.proc.main == 0 {
+		s.stopped()
+		return
+	}
+	sig := svc.KillSignal
+	if sig == 0 {
+		sig = syscall.SIGTERM
+	}
+	switch svc.KillMode {
+	case units.KillNone:
+	case units.KillProcess, units.KillMixed:
+		s.signalMain(sig)
+	default:
+		s.signal(sig, true)
+	}
+	if d := svc.TimeoutStopSec; d > 0 && d != units.Infinity {
+		s.setTimer(d, timerStopTimeout)
+	}
+}
+
+// stopTimeout is TimeoutStopSec running out: SIGKILL (unless SendSIGKILL=no).
+func (s *service) stopTimeout() {
+	if s.state != Stopping {
+		return
+	}
+	s.killing = true
+	if !s.sendSIGKILL() {
+		return
+	}
+	if s.u.Service.KillMode == units.KillProcess || s.u.Service.KillMode == units.KillNone {
+		s.signalMain(syscall.SIGKILL)
+		return
+	}
+	s.signal(syscall.SIGKILL, false)
+}
+
+// sendSIGKILL reports SendSIGKILL=; a unit built without the loader (zero
+// value) gets systemd's default, yes, unless its KillMode is none.
+func (s *service) sendSIGKILL() bool {
+	return s.u.Service.SendSIGKILL || s.u.Service.KillMode == ""
+}
+
+// stopped completes a stop once the main process is gone.
+func (s *service) stopped() {
+	s.clearTimer()
+	s.killLeftovers()
+	r, reason := JobDone, ""
+	if s.killing {
+		s.result = ResultTimeout
+		r = JobTimeout
+		reason = fmt.Sprintf("did not exit within TimeoutStopSec=%s after %s; killed with SIGKILL", s.u.Service.TimeoutStopSec, sigName(s.stopSignal()))
+	} else {
+		s.result = ResultSuccess
+	}
+	s.move(Stopped)
+	s.cancelJobs(&s.stopJobs, r, reason)
+	if s.wantStart && s.removed == nil && !s.m.shutting.Load() {
+		s.wantStart = false
+		s.restartPending = false
+		s.backoffs, s.restartStep, s.execIndex = 0, 0, 0
+		s.spawnMain()
+	} else {
+		s.cancelJobs(&s.startJobs, JobCanceled, "the unit stopped and will not start")
+	}
+}
+
+func (s *service) stopSignal() syscall.Signal {
+	if s.u.Service.KillSignal == 0 {
+		return syscall.SIGTERM
+	}
+	return s.u.Service.KillSignal
+}
+
+// killLeftovers sends SIGKILL to what remains of a run whose main process
+// has exited: with control-group and mixed, a unit owns all it started.
+func (s *service) killLeftovers() {
+	switch s.u.Service.KillMode {
+	case units.KillProcess, units.KillNone:
+		return
+	}
+	if s.proc.pgid != 0 {
+		signalGroup(s.proc, syscall.SIGKILL, false)
+	}
+}
+
+// signal sends sig to every process of the run (and SIGCONT, so that a
+// stopped process sees it), or to all but the main one when mixed asks.
+func (s *service) signal(sig syscall.Signal, cont bool) {
+	signalGroup(s.proc, sig, false)
+	if cont && sig != syscall.SIGKILL && sig != syscall.SIGCONT {
+		signalGroup(s.proc, syscall.SIGCONT, false)
+	}
+}
+
+func (s *service) signalMain(sig syscall.Signal) {
+	if s.proc.main > 0 {
+		_ = syscall.Kill(s.proc.main, sig)
+		if sig != syscall.SIGKILL {
+			_ = syscall.Kill(s.proc.main, syscall.SIGCONT)
+		}
+	}
+	if sig == syscall.SIGKILL && s.u.Service.KillMode == units.KillMixed {
+		signalGroup(s.proc, syscall.SIGKILL, true)
+	}
+}
+
+// errNoProcess is Kill's error for a unit with nothing running.
+var errNoProcess = errors.New("no process to signal: the unit is not running")
+
+// kill sends sig to "main" or "all" processes of the run, as KillUnit does.
+func (s *service) kill(who string, sig syscall.Signal) error {
+	if s.proc.main == 0 {
+		return fmt.Errorf("%s: %w", s.name, errNoProcess)
+	}
+	switch who {
+	case "main", "":
+		return syscall.Kill(s.proc.main, sig)
+	case "all":
+		if signalGroup(s.proc, sig, false) == 0 {
+			return fmt.Errorf("%s: %w", s.name, errNoProcess)
+		}
+		return nil
+	}
+	return fmt.Errorf("kill %s: who must be main or all, not %q", s.name, who)
+}
