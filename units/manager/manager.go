@@ -1,0 +1,290 @@
+package manager
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"syscall"
+
+	"svunit.dev/svunit/journal"
+	"svunit.dev/svunit/units"
+)
+
+// Config says where a Manager finds its units and puts their output.
+type Config struct {
+	// UnitDir is the unit directory, loaded with units.LoadDir. Units, when
+	// non-nil, is used instead (for embedders and tests).
+	UnitDir string
+	Units   []*units.Unit
+
+	// LogDir is where default log files go; "" sends all output to
+	// /dev/null (no journal.Output is opened).
+	LogDir string
+
+	// Logf reports what the manager does on its own (spawn errors, bad
+	// units, FATAL); nil discards it.
+	Logf func(format string, args ...any)
+}
+
+// A Manager supervises the units of one directory. Its methods may be
+// called from any goroutine.
+type Manager struct {
+	cfg    Config
+	reaper *reaper
+	notify *notifier
+	hub    hub
+	jobs   jobTable
+	wg     sync.WaitGroup // service goroutines
+
+	shutting atomic.Bool // Shutdown began: no automatic restarts, no new starts
+
+	mu   sync.RWMutex
+	set  *units.Set          // guarded by mu
+	svcs map[string]*service // guarded by mu; by unit name
+
+	reloadMu sync.Mutex // serializes Reload and Shutdown
+}
+
+// New loads the units and makes a Manager with every good unit stopped.
+// Bad units are reported through Logf (every error, with file and line)
+// and skipped; the error is non-nil only when nothing could be set up.
+func New(cfg Config) (*Manager, error) {
+	m := &Manager{cfg: cfg, reaper: getReaper(), svcs: make(map[string]*service)}
+	set, err := m.load()
+	if set == nil {
+		return nil, err
+	}
+	n, err := newNotifier(m)
+	if err != nil {
+		return nil, fmt.Errorf("notify socket: %v", err)
+	}
+	m.notify = n
+	m.set = set
+	for _, u := range set.Units() {
+		m.add(u)
+	}
+	return m, nil
+}
+
+// load reads the configured units. Errors in single units are logged; the
+// set holds the good ones.
+func (m *Manager) load() (*units.Set, error) {
+	var set *units.Set
+	var err error
+	if m.cfg.Units != nil {
+		set, err = units.NewSet(m.cfg.Units)
+	} else {
+		set, err = units.LoadDir(m.cfg.UnitDir)
+	}
+	var el units.ErrorList
+	if errors.As(err, &el) {
+		for _, e := range el {
+			m.logf("%v (unit skipped)", e)
+		}
+	} else if err != nil {
+		m.logf("%v", err)
+	}
+	return set, err
+}
+
+// add makes the runtime of u and starts its goroutine. A unit whose output
+// cannot be opened is still loaded, with its output sent to /dev/null and
+// the reason as its spawn error.
+func (m *Manager) add(u *units.Unit) *service {
+	out, err := openOutputs(u, m.cfg.LogDir)
+	if err != nil {
+		m.logf("%s: output: %v (output goes to /dev/null)", u.Name, err)
+		out = &outputs{}
+	}
+	s := newService(m, u, out)
+	if err != nil {
+		s.spawnErr = "output: " + err.Error()
+		s.snap.Store(s.snapshot())
+	}
+	m.mu.Lock()
+	m.svcs[u.Name] = s
+	m.mu.Unlock()
+	m.wg.Add(1)
+	go s.run()
+	m.hub.publish(Event{Type: UnitNew, Unit: u.Name, New: s.snap.Load()})
+	return s
+}
+
+func (m *Manager) logf(format string, args ...any) {
+	if m.cfg.Logf != nil {
+		m.cfg.Logf(format, args...)
+	}
+}
+
+// Set returns the loaded unit set.
+func (m *Manager) Set() *units.Set {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return m.set
+}
+
+// Units returns a snapshot of every unit, sorted by name.
+func (m *Manager) Units() []Snapshot {
+	m.mu.RLock()
+	out := make([]Snapshot, 0, len(m.svcs))
+	for _, s := range m.svcs {
+		out = append(out, *s.snap.Load())
+	}
+	m.mu.RUnlock()
+	sort.Slice(out, func(i, j int) bool { return out[i].Unit.Name < out[j].Unit.Name })
+	return out
+}
+
+// Unit returns the snapshot of the unit called name ("web", "web.unit" or
+// "web.service").
+func (m *Manager) Unit(name string) (Snapshot, bool) {
+	s := m.service(name)
+	if s == nil {
+		return Snapshot{}, false
+	}
+	return *s.snap.Load(), true
+}
+
+// LogStatus returns the live state of a unit's output sinks.
+func (m *Manager) LogStatus(name string) (journal.Status, bool) {
+	s := m.service(name)
+	if s == nil {
+		return journal.Status{}, false
+	}
+	return s.out.status(), true
+}
+
+// ReopenLogs reopens every unit's log files (after logrotate moved them).
+func (m *Manager) ReopenLogs() error {
+	var errs []error
+	for _, s := range m.services() {
+		if err := s.out.reopen(); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %v", s.name, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// service finds a unit's runtime by exact name, then through the set
+// (which accepts "web" for "web.unit").
+func (m *Manager) service(name string) *service {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	if s := m.svcs[name]; s != nil {
+		return s
+	}
+	if u := m.set.Get(name); u != nil {
+		return m.svcs[u.Name]
+	}
+	return nil
+}
+
+func (m *Manager) services() []*service {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	out := make([]*service, 0, len(m.svcs))
+	for _, s := range m.svcs {
+		out = append(out, s)
+	}
+	return out
+}
+
+// Jobs returns the jobs that have not finished, by ID.
+func (m *Manager) Jobs() []*Job {
+	js := m.jobs.list()
+	sort.Slice(js, func(i, j int) bool { return js[i].ID < js[j].ID })
+	return js
+}
+
+// Subscribe returns a subscription to the manager's events.
+func (m *Manager) Subscribe() *Subscription { return m.hub.subscribe() }
+
+// Kill sends sig to the main process (who "main") or to every process
+// (who "all") of the unit called name, as systemd's KillUnit.
+func (m *Manager) Kill(name, who string, sig syscall.Signal) error {
+	s := m.service(name)
+	if s == nil {
+		return &units.NotFoundError{Arg: name}
+	}
+	reply := make(chan error, 1)
+	s.box.post(msgKill{who: who, sig: sig, reply: reply})
+	return <-reply
+}
+
+// ResetFailed clears FATAL, failed results and restart counters of the
+// named units (all units when names is empty).
+func (m *Manager) ResetFailed(names ...string) error {
+	us, err := m.resolve(names, true)
+	if err != nil {
+		return err
+	}
+	for _, u := range us {
+		if s := m.service(u.Name); s != nil {
+			s.box.post(msgResetFailed{})
+		}
+	}
+	return nil
+}
+
+// Shutdown stops every unit in reverse start order, in parallel inside each
+// layer, and waits for them to exit. When ctx ends first, whatever still
+// runs gets SIGKILL and Shutdown returns ctx's error after reaping it.
+// The Manager cannot be used afterwards.
+func (m *Manager) Shutdown(ctx context.Context) error {
+	m.reloadMu.Lock()
+	defer m.reloadMu.Unlock()
+	m.shutting.Store(true)
+	jobs, _ := m.Stop("all")
+	done := make(chan struct{})
+	go func() {
+		for _, j := range jobs {
+			<-j.Done
+		}
+		close(done)
+	}()
+	var err error
+	select {
+	case <-done:
+	case <-ctx.Done():
+		err = fmt.Errorf("shutdown: %w; killing what is left", ctx.Err())
+		for _, s := range m.services() {
+			s.box.post(msgKill{who: "all", sig: syscall.SIGKILL, reply: make(chan error, 1)})
+		}
+		<-done
+	}
+	for _, s := range m.services() {
+		m.remove(s)
+	}
+	m.notify.close()
+	m.hub.closeAll(errors.New("manager: shut down"))
+	m.wg.Wait()
+	return err
+}
+
+// remove ends a unit's goroutine (stopping it first) and closes its output.
+func (m *Manager) remove(s *service) {
+	done := make(chan struct{})
+	s.box.post(msgRemove{done: done})
+	<-done
+	m.mu.Lock()
+	if m.svcs[s.name] == s {
+		delete(m.svcs, s.name)
+	}
+	m.mu.Unlock()
+	s.out.close()
+	m.hub.publish(Event{Type: UnitRemoved, Unit: s.name, Old: s.snap.Load()})
+}
+
+// notified routes an sd_notify message to the unit whose process sent it:
+// the main process, or a descendant of it.
+func (m *Manager) notified(pid int, fields map[string]string) {
+	for p, hops := pid, 0; p > 1 && hops < 64; p, hops = ppidOf(p), hops+1 {
+		if s, ok := m.reaper.owner(p).(*service); ok && s.m == m {
+			s.box.post(msgNotify{pid: pid, fields: fields})
+			return
+		}
+	}
+}

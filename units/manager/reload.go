@@ -1,0 +1,107 @@
+package manager
+
+import (
+	"errors"
+	"fmt"
+
+	"svunit.dev/svunit/units"
+)
+
+// A ReloadReport says what Reload did, by unit name.
+type ReloadReport struct {
+	Added     []string // loaded, and started when enabled
+	Removed   []string // stopped and unloaded
+	Changed   []string // new definition; restarted when it was running
+	Unchanged []string // left alone
+	Jobs      []*Job   // the start and restart jobs Reload queued
+	Errors    error    // problems in unit files (those units were skipped), or nil
+}
+
+// Reload re-reads the units and applies the difference, as Supervisor's
+// update: added units load (and start when enabled), removed units stop and
+// unload, changed units restart only if they were running, and untouched
+// units are not touched. It also reopens the log files. A unit whose file
+// became invalid is reported and keeps its old definition.
+func (m *Manager) Reload() (ReloadReport, error) {
+	m.reloadMu.Lock()
+	defer m.reloadMu.Unlock()
+	if m.shutting.Load() {
+		return ReloadReport{}, errShutdown
+	}
+	set, loadErr := m.load()
+	if set == nil {
+		return ReloadReport{}, loadErr
+	}
+	set = m.keepBroken(set, loadErr)
+	rep := ReloadReport{Errors: loadErr}
+	old := m.Set()
+	var toStart, toRestart []*units.Unit
+	for _, u := range set.Units() {
+		prev := old.Get(u.Name)
+		switch {
+		case prev == nil:
+			rep.Added = append(rep.Added, u.Name)
+		case prev.Equal(u):
+			rep.Unchanged = append(rep.Unchanged, u.Name)
+		default:
+			rep.Changed = append(rep.Changed, u.Name)
+		}
+	}
+	m.mu.Lock()
+	m.set = set
+	m.mu.Unlock()
+	for _, u := range old.Units() {
+		if set.Get(u.Name) == nil {
+			rep.Removed = append(rep.Removed, u.Name)
+			if s := m.service(u.Name); s != nil {
+				m.remove(s)
+			}
+		}
+	}
+	for _, name := range rep.Added {
+		u := set.Get(name)
+		m.add(u)
+		if u.Enabled() {
+			toStart = append(toStart, u)
+		}
+	}
+	for _, name := range rep.Changed {
+		u := set.Get(name)
+		s := m.service(name)
+		if st := s.snap.Load().State; st == Running || st == Starting || st == Backoff {
+			toRestart = append(toRestart, u)
+		}
+		s.box.post(msgReplace{u: u})
+	}
+	rep.Jobs = append(m.queue(toStart, JobStart), m.queue(toRestart, JobRestart)...)
+	_ = m.ReopenLogs()
+	return rep, nil
+}
+
+// keepBroken adds back the old definition of units whose file is now
+// invalid, so that a typo in a unit file does not stop a running program.
+func (m *Manager) keepBroken(set *units.Set, loadErr error) *units.Set {
+	var el units.ErrorList
+	if !errors.As(loadErr, &el) {
+		return set
+	}
+	broken := make(map[string]bool)
+	for _, e := range el {
+		broken[e.File] = true
+	}
+	us := set.Units()
+	for _, u := range m.Set().Units() {
+		if broken[u.Path] && set.Get(u.Name) == nil {
+			us = append(us, u)
+		}
+	}
+	if len(us) == len(set.Units()) {
+		return set
+	}
+	kept, err := units.NewSet(us)
+	if kept == nil {
+		m.logf("reload: %v", fmt.Errorf("keeping old definitions: %w", err))
+		return set
+	}
+	return kept
+}
