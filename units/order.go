@@ -106,7 +106,7 @@ func checkCycles(us []*Unit, errs *ErrorList, bad map[*Unit]bool) {
 			bad[c] = true
 		}
 		names = append(names, u.Name)
-		errs.Addf(u.Path, firstDepLine(u), "Unit", depDirective(u), "dependency cycle: %s (remove one of these After=, Before=, Requires= or Wants=)", strings.Join(names, " → "))
+		errs.Addf(u.Path, firstDepLine(u), "Unit", depDirective(u), "dependency cycle: %s, where A → B means A starts after B (remove one of these After=, Before=, Requires= or Wants=)", strings.Join(names, " → "))
 	}
 }
 
@@ -148,8 +148,8 @@ func depDirective(u *Unit) string {
 func firstDepLine(u *Unit) int { return u.Lines["Unit."+depDirective(u)] }
 
 // Equal reports whether u and v have the same configuration, ignoring
-// where it was written (line numbers), so a reload restarts only units
-// whose configuration changed.
+// where it was written (Path and line numbers), so a reload restarts only
+// units whose configuration changed.
 func (u *Unit) Equal(v *Unit) bool {
 	if u == nil || v == nil {
 		return u == v
@@ -160,7 +160,7 @@ func (u *Unit) Equal(v *Unit) bool {
 // comparable returns a copy of u without positions.
 func comparable(u *Unit) Unit {
 	c := *u
-	c.Lines = nil
+	c.Lines, c.Path = nil, ""
 	c.Service = u.Service
 	for _, p := range []*[]Command{&c.Service.ExecStart, &c.Service.ExecStartPre, &c.Service.ExecStartPost, &c.Service.ExecStop, &c.Service.ExecReload} {
 		cmds := make([]Command, len(*p))

@@ -297,3 +297,9 @@ func sysProcAttr(c *credential) *syscall.SysProcAttr {
 	}
 	return sys
 }
+
+// fork starts the child. Its credentials are switched in the child before
+// exec; when the switch fails, exec never happens and the error returns.
+func (sp *spawnSpec) fork() (int, error) {
+	return syscall.ForkExec(sp.path, sp.argv, &sp.attr)
+}
