@@ -160,13 +160,13 @@ func (o *Output) openStream(cfg *Config, t Target, name string) (*os.File, *stre
 	default:
 		return nil, nil, "", fmt.Errorf("unit %s: %s: unsupported sink %v", cfg.Unit, name, t.Kind)
 	}
+	if fs, ok := snk.(*fileSink); ok && !fs.regular {
+		path = "" // a FIFO or device: nothing for Tail to read
+	}
 	st, err := newStream(snk, cfg.Overflow)
 	if err != nil {
 		snk.close()
 		return nil, nil, "", fmt.Errorf("unit %s: pipe for %s: %w", cfg.Unit, name, err)
-	}
-	if fs, ok := snk.(*fileSink); ok && !fs.regular {
-		path = "" // a FIFO or device: nothing for Tail to read
 	}
 	return st.w, st, path, nil
 }
