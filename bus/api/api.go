@@ -1,0 +1,169 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/godbus/dbus/v5"
+
+	"svunit.dev/svunit/units/manager"
+)
+
+// Config configures an API.
+type Config struct {
+	Manager *manager.Manager
+	Logf    func(format string, args ...any) // where the API logs what no caller sees; nil = nowhere
+}
+
+// An API exports one manager on one or more bus connections.
+type API struct {
+	m    *manager.Manager
+	logf func(format string, args ...any)
+
+	mu       sync.Mutex      // guards the fields below
+	conns    []*dbus.Conn    // where signals go
+	inflight int             // job-creating calls that have not registered their jobs yet
+	unsent   map[uint32]bool // jobs whose creating call has not replied yet
+	parked   []manager.Event // JobRemoved events held back until their job's reply is out
+	closed   bool
+
+	wake chan struct{} // pokes the pump to emit parked events; buffered, never blocks
+	done chan struct{} // closed by Close
+	wg   sync.WaitGroup
+}
+
+// New returns an API for cfg.Manager and starts the goroutine that turns the
+// manager's events into signals. Connect it to a bus with Dial or Serve.
+func New(cfg Config) (*API, error) {
+	if cfg.Manager == nil {
+		return nil, errors.New("api: Config.Manager is nil")
+	}
+	a := &API{m: cfg.Manager, logf: cfg.Logf, unsent: map[uint32]bool{},
+		wake: make(chan struct{}, 1), done: make(chan struct{})}
+	if a.logf == nil {
+		a.logf = func(string, ...any) {}
+	}
+	sub := a.m.Subscribe()
+	a.wg.Add(1)
+	go a.pump(sub)
+	return a, nil
+}
+
+// Handler returns the godbus handler that serves the API's objects. A
+// connection passed to Serve must have been made with
+// dbus.WithHandler(a.Handler()).
+func (a *API) Handler() dbus.Handler { return handler{a} }
+
+// Dial connects to the bus at address (a D-Bus address such as
+// "unix:path=/run/svunit/bus"), authenticates, and serves the API there
+// under names.
+func (a *API) Dial(address string, names ...string) (*dbus.Conn, error) {
+	conn, err := dbus.Connect(address, dbus.WithHandler(a.Handler()))
+	if err != nil {
+		return nil, fmt.Errorf("api: connect to %s: %w", address, err)
+	}
+	if err := a.Serve(conn, names...); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	return conn, nil
+}
+
+// Serve requests names on conn and sends the API's signals there until
+// Close. It fails when a name is owned by someone else: two managers
+// answering for one name would confuse every client.
+func (a *API) Serve(conn *dbus.Conn, names ...string) error {
+	for _, n := range names {
+		r, err := conn.RequestName(n, dbus.NameFlagDoNotQueue)
+		if err != nil {
+			return fmt.Errorf("api: request name %s: %w", n, err)
+		}
+		if r != dbus.RequestNameReplyPrimaryOwner && r != dbus.RequestNameReplyAlreadyOwner {
+			return fmt.Errorf("api: the name %s is already owned on this bus: is another svunit daemon (or systemd) serving it?", n)
+		}
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.closed {
+		return errors.New("api: closed")
+	}
+	a.conns = append(a.conns, conn)
+	return nil
+}
+
+// Close stops the signal pump and closes the connections Serve was given.
+func (a *API) Close() error {
+	a.mu.Lock()
+	if a.closed {
+		a.mu.Unlock()
+		return nil
+	}
+	a.closed = true
+	conns := a.conns
+	a.conns = nil
+	a.mu.Unlock()
+	close(a.done)
+	a.wg.Wait()
+	for _, c := range conns {
+		c.Close()
+	}
+	return nil
+}
+
+// emit sends a signal on every connection. A failed send is logged: a
+// client missing one signal must not stop the others getting theirs.
+func (a *API) emit(path dbus.ObjectPath, name string, values ...any) {
+	a.mu.Lock()
+	conns := a.conns
+	a.mu.Unlock()
+	for _, c := range conns {
+		if err := c.Emit(path, name, values...); err != nil {
+			a.logf("api: emit %s on %s: %v", name, path, err)
+		}
+	}
+}
+
+// holdJobs marks c as creating jobs: until register is called, JobRemoved
+// events of unknown jobs are parked, since one may be c's and its reply is
+// not out yet. It returns register, which records ids as c's and lets the
+// reply hook release them.
+func (a *API) holdJobs(c *call) func(ids []uint32) {
+	a.mu.Lock()
+	a.inflight++
+	a.mu.Unlock()
+	var mine []uint32
+	registered := false
+	c.onReplied(func() {
+		a.mu.Lock()
+		if !registered {
+			a.inflight--
+		}
+		for _, id := range mine {
+			delete(a.unsent, id)
+		}
+		a.mu.Unlock()
+		a.poke()
+	})
+	return func(ids []uint32) {
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		for _, id := range ids {
+			a.unsent[id] = true
+		}
+		mine, registered = ids, true
+		a.inflight--
+	}
+}
+
+func (a *API) poke() {
+	select {
+	case a.wake <- struct{}{}:
+	default:
+	}
+}
+
+// mustPark reports whether a JobRemoved for job id has to wait.
+func (a *API) mustPark(id uint32) bool {
+	return a.unsent[id] || a.inflight > 0
+}
