@@ -132,15 +132,21 @@ func SystemdQuoteExec(path string) (string, error) {
 // characters written as C escapes, and with % and $ doubled so that neither
 // specifiers nor environment variables are expanded in it. A word that needs
 // none of this is returned unquoted.
-func SystemdQuote(s string) (string, error) {
-	if shellSafe(s) && !strings.ContainsRune(s, '%') {
-		return s, nil
-	}
+func SystemdQuote(s string) (string, error) { return systemdQuote(s, true) }
+
+// SystemdQuoteEnv returns "KEY=value" quoted for Environment=, which resolves
+// specifiers and C escapes but never expands $VARIABLES.
+func SystemdQuoteEnv(s string) (string, error) { return systemdQuote(s, false) }
+
+func systemdQuote(s string, dollar bool) (string, error) {
 	if !utf8.ValidString(s) {
 		return "", fmt.Errorf("%q is not valid UTF-8, which a unit file must be", s)
 	}
 	if strings.IndexByte(s, 0) >= 0 {
 		return "", fmt.Errorf("%q holds a NUL byte, which a unit file cannot carry", s)
+	}
+	if shellSafe(s) && !strings.ContainsRune(s, '%') {
+		return s, nil
 	}
 	var b strings.Builder
 	b.WriteByte('"')
@@ -157,7 +163,7 @@ func SystemdQuote(s string) (string, error) {
 			fmt.Fprintf(&b, `\x%02x`, r)
 		case r == '%':
 			b.WriteString("%%")
-		case r == '$':
+		case r == '$' && dollar:
 			b.WriteString("$$")
 		default:
 			b.WriteRune(r)
@@ -165,6 +171,25 @@ func SystemdQuote(s string) (string, error) {
 	}
 	b.WriteByte('"')
 	return b.String(), nil
+}
+
+// SystemdValue returns s for a directive that takes its value verbatim
+// (User=, WorkingDirectory=, StandardOutput=append:PATH): % doubled, since
+// specifiers are resolved there. Such a value cannot hold control characters
+// or begin or end with white space, which the parser would drop.
+func SystemdValue(s string) (string, error) {
+	if !utf8.ValidString(s) {
+		return "", fmt.Errorf("%q is not valid UTF-8, which a unit file must be", s)
+	}
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f {
+			return "", fmt.Errorf("%q holds %q, which a unit-file value cannot carry", s, r)
+		}
+	}
+	if strings.TrimSpace(s) != s {
+		return "", fmt.Errorf("%q begins or ends with white space, which a unit-file value cannot carry", s)
+	}
+	return strings.ReplaceAll(s, "%", "%%"), nil
 }
 
 // SystemdCommand quotes argv as a systemd command line: argv[0] with
