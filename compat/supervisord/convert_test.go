@@ -183,9 +183,9 @@ func TestExpand(t *testing.T) {
 func TestShlexSplit(t *testing.T) {
 	for in, want := range map[string][]string{
 		`/bin/sh -c 'echo "a b"; x'`: {"/bin/sh", "-c", `echo "a b"; x`},
-		`a\ b "c\"d" e\\f`:          {"a b", `c"d`, `e\f`},
-		`  x   y  `:                 {"x", "y"},
-		`"a"'b'c`:                   {"abc"},
+		`a\ b "c\"d" e\\f`:           {"a b", `c"d`, `e\f`},
+		`  x   y  `:                  {"x", "y"},
+		`"a"'b'c`:                    {"abc"},
 	} {
 		got, err := shlexSplit(in)
 		if err != nil || strings.Join(got, "|") != strings.Join(want, "|") {
