@@ -326,7 +326,7 @@ var table = []*directive{
 	// [Install]
 	{"Install", "WantedBy", "list of names", "–", "Any value (systemd's default.target is customary) enables the unit: the manager starts it when it starts.", "autostart",
 		setList(func(u *Unit) *[]string { return &u.Install.WantedBy }, depName)},
-	{"Install", "Alias", "list of unit names", "–", "Other names the unit answers to.", "–",
+	{"Install", "Alias", "list of unit names", "–", "Accepted so systemd units load unchanged; svunit does not use it.", "–",
 		setList(func(u *Unit) *[]string { return &u.Install.Alias }, depName)},
 }
 

@@ -1,0 +1,53 @@
+// Package manager is svunit's supervision engine: it runs the programs of a
+// unit set as its children, keeps their state, restarts them by policy,
+// stops them in order, and tells subscribers what happens.
+//
+// # Surface
+//
+// New loads the units (bad ones are logged and skipped); Boot starts the
+// enabled ones; Shutdown stops everything in reverse start order. Units,
+// Unit and Set read state; Start, Stop, Restart and ReloadOrRestart queue
+// Jobs (systemd's sense: one per unit, with a Done channel and a Result);
+// Kill signals a unit's processes; ResetFailed clears FATAL; Reload applies
+// a changed unit directory as Supervisor's update does; Subscribe delivers
+// Events (unit changed/new/removed, job new/removed).
+//
+// # States
+//
+// A unit has Supervisor's state (STOPPED, STARTING, RUNNING, BACKOFF,
+// STOPPING, EXITED, FATAL, UNKNOWN), moved only along the table in state.go,
+// and systemd's ActiveState/SubState derived from it. A start job is done
+// when the unit is RUNNING (after StartSecs, READY=1, the forking parent's
+// exit, or a oneshot's success) and failed when it ends in FATAL. A stop
+// job is done when every process is gone, or "timeout" when SIGKILL was
+// needed.
+//
+// # Concurrency contract
+//
+// Each unit has one goroutine that owns all of its mutable state. Everyone
+// else talks to it through an unbounded mailbox, so posting never blocks:
+// not the API, not the reaper, not timers. Readers get immutable Snapshots,
+// published with an atomic pointer after each batch of messages. One
+// reaper per process (SIGCHLD, then waitid/wait4 until nothing is left)
+// routes exits by pid; the process is made a child subreaper on Linux, so
+// orphaned grandchildren are reaped too. Timers exist only while something
+// is pending (StartSecs, a restart delay, a stop timeout): an idle manager
+// has no periodic wake-ups. Events fan out without blocking: a subscriber
+// more than SubscriptionBuffer events behind is dropped, its channel closed
+// and its Err set. All exported methods are safe for concurrent use.
+//
+// Because the reaper waits for every child of the process, a program that
+// embeds a Manager may still use os/exec on Linux (the reaper leaves alone
+// children in the manager's own process group, which unit processes never
+// are), but not on other systems.
+//
+// # What it does not do
+//
+// It knows nothing of D-Bus (bus/api exports it), does not parse unit
+// files (package units does), and does not copy output (package journal
+// does; the manager opens one journal.Output per unit and hands its files
+// to each child). It uses no cgroups: KillMode=control-group reaches the
+// run's process group, every descendant of its main process, and every
+// orphan that carries the run's INVOCATION_ID (Linux, through /proc). It
+// does not run ExecStartPre=, ExecStartPost=, ExecStop= or ExecReload=.
+package manager

@@ -1,0 +1,49 @@
+package manager
+
+import (
+	"syscall"
+	"testing"
+	"time"
+
+	"svunit.dev/svunit/units"
+)
+
+func TestStartRunningStop(t *testing.T) {
+	m := newManager(t, testUnit("web", "sleep", func(s *units.Service) { s.StartSecs = 200 * time.Millisecond }))
+	jobs, err := m.Start("web")
+	if err == nil && !jobs[0].finished() && !listed(m.Jobs(), jobs[0]) {
+		t.Errorf("the start job is neither finished nor listed in Jobs()")
+	}
+	waitState(t, m, "web", Starting)
+	if rs := waitJobs(t, jobs, err); rs[0] != JobDone {
+		t.Fatalf("start job = %s (%s), want done", rs[0], jobs[0].Reason)
+	}
+	snap := waitState(t, m, "web", Running)
+	if snap.ActiveState != "active" || snap.SubState != "running" || snap.MainPID <= 0 {
+		t.Fatalf("running snapshot: %+v", snap)
+	}
+	pid := snap.MainPID
+	jobs, err = m.Stop("web")
+	if rs := waitJobs(t, jobs, err); rs[0] != JobDone {
+		t.Fatalf("stop job = %s (%s), want done", rs[0], jobs[0].Reason)
+	}
+	snap, _ = m.Unit("web")
+	if snap.State != Stopped || snap.ActiveState != "inactive" || snap.MainPID != 0 {
+		t.Fatalf("after stop: %s %s pid %d", snap.State, snap.ActiveState, snap.MainPID)
+	}
+	if snap.LastExit.PID != pid || snap.LastExit.Code != "killed" || snap.LastExit.Signal != syscall.SIGTERM {
+		t.Fatalf("last exit = %+v, want pid %d killed by SIGTERM", snap.LastExit, pid)
+	}
+	if alive(pid) {
+		t.Fatalf("pid %d survived the stop", pid)
+	}
+}
+
+func listed(js []*Job, j *Job) bool {
+	for _, x := range js {
+		if x == j {
+			return true
+		}
+	}
+	return false
+}
