@@ -28,9 +28,9 @@ func (t EventType) String() string {
 // An Event is one thing that happened in the manager.
 type Event struct {
 	Type     EventType
-	Unit     string   // the unit's name
+	Unit     string    // the unit's name
 	Old, New *Snapshot // for UnitChanged, UnitNew, UnitRemoved (never modified)
-	Job      *Job     // for JobNew and JobRemoved
+	Job      *Job      // for JobNew and JobRemoved
 }
 
 // SubscriptionBuffer is how many events a subscriber may fall behind before

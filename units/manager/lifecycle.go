@@ -16,7 +16,7 @@ import (
 func (s *service) start(j *Job) {
 	switch s.state {
 	case Running:
-		j.finish(JobDone, "")
+		s.endJob(j, JobDone, "")
 		return
 	case Starting:
 		s.startJobs = append(s.startJobs, j)

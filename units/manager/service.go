@@ -37,8 +37,9 @@ type service struct {
 	timer          *time.Timer
 	timerGen       uint64
 	timerKind      timerKind
-	startJobs      []*Job // finish when the unit is up (or fails to be)
-	stopJobs       []*Job // finish when the unit's process is gone
+	startJobs      []*Job   // finish when the unit is up (or fails to be)
+	stopJobs       []*Job   // finish when the unit's process is gone
+	finished       []jobEnd // finished after the batch's snapshot is published
 	lastExit       ExitInfo
 	spawnErr       string
 	statusText     string
@@ -139,6 +140,7 @@ func (s *service) run() {
 		}
 		s.checkRemoved()
 		s.publish()
+		s.finishJobs()
 		if s.gone {
 			return
 		}
@@ -239,12 +241,33 @@ func (s *service) clearTimer() {
 	s.timerKind = timerNone
 }
 
-// finishJobs finishes every job in *js with r and empties the list.
+// jobEnd is a job's result, held until the snapshot that shows it is
+// published: whoever sees Done closed then reads the state the job made.
+type jobEnd struct {
+	job    *Job
+	result JobResult
+	reason string
+}
+
+// endJob finishes j with r at the end of the current batch.
+func (s *service) endJob(j *Job, r JobResult, reason string) {
+	s.finished = append(s.finished, jobEnd{j, r, reason})
+}
+
+// cancelJobs ends every job in *js with r and empties the list.
 func (s *service) cancelJobs(js *[]*Job, r JobResult, reason string) {
 	for _, j := range *js {
-		j.finish(r, reason)
+		s.endJob(j, r, reason)
 	}
 	*js = nil
+}
+
+// finishJobs finishes the jobs ended during the batch.
+func (s *service) finishJobs() {
+	for _, e := range s.finished {
+		e.job.finish(e.result, e.reason)
+	}
+	s.finished = nil
 }
 
 // snapshot builds the current Snapshot.

@@ -18,12 +18,12 @@ type Snapshot struct {
 	LoadState   string // "loaded"; "not-found" once removed by a reload
 	Result      Result // why the unit last stopped or failed
 
-	MainPID     int       // 0 when no main process runs
-	LastExit    ExitInfo  // the last exit of the main process
-	NRestarts   uint32    // automatic restarts since load or reset-failed
-	SpawnError  string    // why the last spawn failed, "" when it did not
-	StatusText  string    // the last STATUS= a notify service sent
-	Invocation  string    // INVOCATION_ID of the current or last run (32 hex digits)
+	MainPID     int      // 0 when no main process runs
+	LastExit    ExitInfo // the last exit of the main process
+	NRestarts   uint32   // automatic restarts since load or reset-failed
+	SpawnError  string   // why the last spawn failed, "" when it did not
+	StatusText  string   // the last STATUS= a notify service sent
+	Invocation  string   // INVOCATION_ID of the current or last run (32 hex digits)
 	Timestamps  Timestamps
 	Description string // unit's Description, or its name
 

@@ -35,7 +35,7 @@ func (s *service) stop(j *Job) {
 		s.stopJobs = append(s.stopJobs, j)
 		return
 	}
-	j.finish(JobDone, "")
+	s.endJob(j, JobDone, "")
 }
 
 // restart stops the unit if it runs, then starts it; j finishes with the
