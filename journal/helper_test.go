@@ -110,7 +110,7 @@ func runChild(t testing.TB, o *Output, streams string, lines, lineLen, write int
 
 func childCmd(o *Output, streams string, lines, lineLen, write int) *exec.Cmd {
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "SVUNIT_JOURNAL_CHILD=lines", "STREAMS="+streams,
+	cmd.Env = append(os.Environ(), "GORACE=atexit_sleep_ms=0", "SVUNIT_JOURNAL_CHILD=lines", "STREAMS="+streams,
 		"LINES="+strconv.Itoa(lines), "LINELEN="+strconv.Itoa(lineLen), "WRITE="+strconv.Itoa(write))
 	cmd.Stdout, cmd.Stderr = o.Files()
 	return cmd

@@ -32,7 +32,7 @@ func TestJournald(t *testing.T) {
 	}
 	dir := t.TempDir()
 	cmd := exec.Command("unshare", "-m", "--propagation", "private", os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "SVUNIT_JOURNAL_CHILD=journald", "RESULTS="+dir)
+	cmd.Env = append(os.Environ(), "GORACE=atexit_sleep_ms=0", "SVUNIT_JOURNAL_CHILD=journald", "RESULTS="+dir)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("journald helper: %v\n%s", err, out)
 	}
