@@ -7,8 +7,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
+	"slices"
 	"strings"
 	"testing"
+
+	"svunit.dev/svunit/units"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -212,5 +216,78 @@ func TestParseEnvironment(t *testing.T) {
 		if _, err := parseEnvironment(bad); err == nil {
 			t.Errorf("parseEnvironment(%q) accepted", bad)
 		}
+	}
+}
+
+// TestUnitsLoad loads the converted units with the units package, exactly
+// as the manager would, and checks what the template's instances run.
+func TestUnitsLoad(t *testing.T) {
+	dir, err := filepath.Abs("testdata/full")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := writeUnits(t, filepath.Join(dir, "supervisord.conf"))
+	set, err := units.LoadDir(out)
+	if err != nil {
+		t.Fatalf("units.LoadDir on the converted units: %v", err)
+	}
+	var names []string
+	for _, u := range set.Units() {
+		names = append(names, u.Name)
+	}
+	want := "cron.unit web@1.unit web@2.unit web@3.unit worker.unit"
+	if got := strings.Join(names, " "); got != want {
+		t.Fatalf("loaded units %s, want %s", got, want)
+	}
+	web := set.Get("web@2.unit")
+	argv := web.Service.ExecStart[0].Argv
+	if got := strings.Join(argv, "|"); got != "/usr/bin/python3|-m|http.server|802|--directory|"+dir+"/site dir" {
+		t.Errorf("web@2 runs %q", argv)
+	}
+	if !slices.Contains(web.Groups, "backend") || web.Service.Instances != 3 || web.Service.Priority != 100 {
+		t.Errorf("web@2: groups %v, instances %d, priority %d", web.Groups, web.Service.Instances, web.Service.Priority)
+	}
+	worker := set.Get("worker.unit")
+	argv, err = worker.Service.ExecStart[0].Expand(worker.Service.Environment)
+	if err != nil || argv[2] != `echo "$WORKER_ID started"; exec sleep 1000` {
+		t.Errorf("worker runs %q, %v", argv, err)
+	}
+	if worker.Enabled() || !web.Enabled() {
+		t.Errorf("enabled: worker %v, web %v; want false, true (autostart)", worker.Enabled(), web.Enabled())
+	}
+}
+
+// writeUnits converts conf and writes the units into a new directory.
+func writeUnits(t *testing.T, conf string) string {
+	t.Helper()
+	us, _, err := Convert(conf, Options{Environ: testEnv})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	for _, u := range us {
+		write(t, filepath.Join(out, u.Name), string(u.Text))
+	}
+	return out
+}
+
+// TestVerify runs 'svunit verify' (built from this tree) on the units
+// converted from every real configuration in these tests.
+func TestVerify(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "svunit")
+	gobin := filepath.Join(runtime.GOROOT(), "bin", "go")
+	if out, err := exec.Command(gobin, "build", "-o", bin, "svunit.dev/svunit/cmd/svunit").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	full, _ := filepath.Abs("testdata/full/supervisord.conf")
+	dirs := []string{writeUnits(t, full)}
+	tmp := t.TempDir()
+	src, _ := exec.Command("echo_supervisord_conf").Output()
+	conf := strings.Replace(enableSamples(string(src)), "user=chrism", "user=nobody", 1)
+	write(t, filepath.Join(tmp, "supervisord.conf"), strings.Replace(conf, "programs=progname1,progname2", "programs=theprogramname", 1))
+	dirs = append(dirs, writeUnits(t, filepath.Join(tmp, "supervisord.conf")))
+	out, err := exec.Command(bin, append([]string{"verify"}, dirs...)...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("svunit verify: %v\n%s", err, out)
 	}
 }
