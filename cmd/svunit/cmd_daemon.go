@@ -1,0 +1,142 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"svunit.dev/svunit/units"
+	"svunit.dev/svunit/units/manager"
+)
+
+func init() {
+	register(&command{
+		name:     "daemon",
+		synopsis: "[--units DIR] [--log-dir DIR] [--user|--system]",
+		short:    "Run the manager in the foreground",
+		long: `
+Loads the units of the unit directory (bad units are reported with file:line
+and skipped), starts the enabled ones (those with [Install] WantedBy=) in
+start order, and supervises them until it is told to stop. It prints one
+line when it is ready.
+
+Signals:
+  SIGTERM, SIGINT  stop every unit in reverse start order, in parallel inside
+                   each layer, then exit 0; a second signal kills what is left
+  SIGHUP           reload: re-read the units and apply the difference
+                   (added start if enabled, removed stop, changed restart if
+                   running, the rest untouched), and reopen the log files
+
+Paths (flag, then environment, then default):
+  units    --units, $SVUNIT_UNITS     /etc/svunit/units (root) or
+                                      $XDG_CONFIG_HOME/svunit/units
+  logs     --log-dir, $SVUNIT_LOG_DIR /var/log/svunit (root) or
+                                      $XDG_STATE_HOME/svunit/log
+  bus      --bus, $SVUNIT_BUS         /run/svunit/bus (root) or
+                                      $XDG_RUNTIME_DIR/svunit/bus`,
+		setup: func(fs *pflag.FlagSet) func(*globals, []string) error {
+			logDir := fs.String("log-dir", "", "directory for the units' default log files")
+			return func(g *globals, args []string) error {
+				if len(args) > 0 {
+					return usageErrorf("unexpected argument %q (daemon takes only flags)", args[0])
+				}
+				p := g.paths()
+				p.LogDir = pick(*logDir, p.LogDir)
+				return runDaemon(g, p)
+			}
+		},
+	})
+}
+
+// runDaemon runs the manager until SIGTERM or SIGINT.
+func runDaemon(g *globals, p paths) error {
+	logger := log.New(os.Stderr, "svunit: ", 0)
+	if err := os.MkdirAll(p.LogDir, 0o755); err != nil {
+		return fmt.Errorf("log directory: %v (create it or pass --log-dir)", err)
+	}
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
+	m, err := manager.New(manager.Config{UnitDir: p.Units, LogDir: p.LogDir, Logf: logger.Printf})
+	if err != nil {
+		return err
+	}
+	stopBus, err := serveBus(m, p)
+	if err != nil {
+		m.Shutdown(context.Background())
+		return err
+	}
+	defer stopBus()
+	m.Boot()
+	if !g.quiet {
+		fmt.Printf("svunit: manager ready: %d units from %s, logs in %s, pid %d\n", len(m.Set().Units()), p.Units, p.LogDir, os.Getpid())
+	}
+	for sig := range sigs {
+		if sig == syscall.SIGHUP {
+			reload(m, logger)
+			continue
+		}
+		logger.Printf("%v: stopping every unit", sig)
+		return shutdown(m, sigs, logger)
+	}
+	return nil
+}
+
+// serveBus starts the D-Bus API once the manager is up and returns how to
+// stop it. (The API lands here; until then there is no bus.)
+func serveBus(m *manager.Manager, p paths) (stop func(), err error) {
+	return func() {}, nil
+}
+
+func reload(m *manager.Manager, logger *log.Logger) {
+	rep, err := m.Reload()
+	if err != nil {
+		logger.Printf("reload: %v", err)
+		return
+	}
+	logger.Printf("reload: %d added, %d removed, %d changed, %d unchanged",
+		len(rep.Added), len(rep.Removed), len(rep.Changed), len(rep.Unchanged))
+}
+
+// shutdown stops the units within the largest TimeoutStopSec (plus slack);
+// another signal, or that deadline, kills what is left.
+func shutdown(m *manager.Manager, sigs <-chan os.Signal, logger *log.Logger) error {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if d, ok := longestStop(m.Set().Units()); ok {
+		var c2 context.CancelFunc
+		ctx, c2 = context.WithTimeout(ctx, d+5*time.Second)
+		defer c2()
+	}
+	go func() {
+		select {
+		case <-sigs:
+			logger.Printf("second signal: killing what is left")
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	if err := m.Shutdown(ctx); err != nil {
+		logger.Printf("%v", err)
+	}
+	return nil
+}
+
+// longestStop returns the largest TimeoutStopSec, and false when one is
+// infinite (then only a second signal forces the end).
+func longestStop(us []*units.Unit) (time.Duration, bool) {
+	var d time.Duration
+	for _, u := range us {
+		t := u.Service.TimeoutStopSec
+		if t == units.Infinity {
+			return 0, false
+		}
+		d = max(d, t)
+	}
+	return d, true
+}
