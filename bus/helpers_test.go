@@ -1,0 +1,118 @@
+package bus
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/godbus/dbus/v5"
+)
+
+// testBus starts a bus in a temporary directory and stops it when the test
+// ends, checking that every connection goroutine is gone.
+func testBus(t testing.TB, cfg Config) *Server {
+	t.Helper()
+	if cfg.Path == "" {
+		dir, err := os.MkdirTemp("", "svbus")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { os.RemoveAll(dir) })
+		cfg.Path = filepath.Join(dir, "bus")
+	}
+	if cfg.Logf == nil {
+		var mu sync.Mutex
+		done := false
+		t.Cleanup(func() { mu.Lock(); done = true; mu.Unlock() })
+		cfg.Logf = func(format string, args ...any) {
+			mu.Lock()
+			defer mu.Unlock()
+			if !done {
+				t.Logf(format, args...)
+			}
+		}
+	}
+	s, err := Listen(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	served := make(chan error, 1)
+	go func() { served <- s.Serve() }()
+	t.Cleanup(func() {
+		s.Close()
+		if err := <-served; err != nil {
+			t.Errorf("Serve: %v", err)
+		}
+	})
+	return s
+}
+
+// dial connects a godbus client and closes it when the test ends.
+func dial(t testing.TB, s *Server) *dbus.Conn {
+	t.Helper()
+	c, err := dbus.Connect(s.Address())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// waitFor polls cond until it holds or the deadline passes.
+func waitFor(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+// openFDs counts this process's open descriptors.
+func openFDs(t testing.TB) int {
+	t.Helper()
+	ents, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(ents)
+}
+
+// checkFDs fails the test if the process's descriptor count has not
+// returned to what it was when checkFDs was called, once the test's own
+// cleanups have run.
+func checkFDs(t *testing.T) {
+	before := openFDs(t)
+	t.Cleanup(func() {
+		deadline := time.Now().Add(5 * time.Second)
+		for openFDs(t) != before && time.Now().Before(deadline) {
+			time.Sleep(5 * time.Millisecond)
+		}
+		if n := openFDs(t); n != before {
+			t.Errorf("open descriptors: %d before, %d after", before, n)
+		}
+	})
+}
+
+// connCount is the number of live connections the server tracks.
+func (s *Server) connCount() int {
+	s.imu.Lock()
+	defer s.imu.Unlock()
+	return len(s.all)
+}
+
+func names(s *Server) string {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var b strings.Builder
+	for n, o := range s.names {
+		fmt.Fprintf(&b, "%s=%s ", n, o.primary().name)
+	}
+	return b.String()
+}

@@ -1,0 +1,190 @@
+package bus
+
+import (
+	"golang.org/x/sys/unix"
+)
+
+// An outMsg is one marshalled message on its way to one connection. data is
+// shared (read-only) between the recipients of a broadcast; fds belong to
+// this copy and are closed once sent or dropped.
+type outMsg struct {
+	data []byte
+	fds  []int
+}
+
+// queueOverhead is what one queued message counts against MaxOutgoingBytes
+// besides its bytes, so that a flood of tiny messages is bounded too.
+const queueOverhead = 64
+
+// maxBatch is how many queued messages one writev gathers.
+const maxBatch = 64
+
+// send queues m for c without ever blocking the caller: when nothing is
+// queued it writes at once (non-blocking); what the socket does not take
+// waits in the queue for c's flusher goroutine, started on demand. If the
+// queue would exceed MaxOutgoingBytes, c is disconnected instead: a client
+// that does not read loses its connection, nobody else waits for it.
+func (c *conn) send(m outMsg) {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	if c.closed {
+		closeFDs(m.fds)
+		return
+	}
+	if !c.flushing && len(c.queue) == 0 {
+		n, err := c.writeNow(&m, 0)
+		if err != nil && err != unix.EAGAIN {
+			c.closeLocked()
+			closeFDs(m.fds)
+			return
+		}
+		if n == len(m.data) {
+			closeFDs(m.fds)
+			return
+		}
+		if n > 0 {
+			closeFDs(m.fds)
+			m.fds = nil
+		}
+		c.qoff = n
+	}
+	size := len(m.data) + queueOverhead
+	if len(c.queue) > 0 && c.qbytes+size > c.srv.limits.MaxOutgoingBytes {
+		c.srv.logf("bus: %s does not read its messages (%d bytes queued); disconnecting", c.describe(), c.qbytes)
+		c.closeLocked()
+		closeFDs(m.fds)
+		return
+	}
+	c.queue = append(c.queue, m)
+	c.qbytes += size
+	if !c.flushing {
+		c.flushing = true
+		go c.flush()
+	}
+}
+
+// writeNow makes one non-blocking attempt to write m from offset off.
+// c.wmu must be held.
+func (c *conn) writeNow(m *outMsg, off int) (int, error) {
+	var n int
+	var werr error
+	err := c.raw.Write(func(fd uintptr) bool {
+		n, werr = sendmsg(int(fd), [][]byte{m.data[off:]}, rights(m.fds, off))
+		return true
+	})
+	if err != nil {
+		return 0, err
+	}
+	if werr != nil {
+		return 0, werr
+	}
+	return n, nil
+}
+
+// rights returns the control message passing fds with a message's first byte.
+func rights(fds []int, off int) []byte {
+	if len(fds) == 0 || off > 0 {
+		return nil
+	}
+	return unix.UnixRights(fds...)
+}
+
+func sendmsg(fd int, bufs [][]byte, oob []byte) (int, error) {
+	for {
+		n, err := unix.SendmsgBuffers(fd, bufs, oob, nil, 0)
+		if err == unix.EINTR {
+			continue
+		}
+		return n, err
+	}
+}
+
+// flush drains c's queue, blocking in the poller while the socket is full.
+// It runs only while there is a backlog and exits when the queue is empty.
+func (c *conn) flush() {
+	var bufs [][]byte
+	for {
+		c.wmu.Lock()
+		if c.closed || len(c.queue) == 0 {
+			c.flushing = false
+			c.wmu.Unlock()
+			return
+		}
+		bufs = bufs[:0]
+		var oob []byte
+		for i, m := range c.queue[:min(len(c.queue), maxBatch)] {
+			if i > 0 && len(m.fds) > 0 {
+				break // descriptors ride on their message's first byte
+			}
+			off := 0
+			if i == 0 {
+				off = c.qoff
+				oob = rights(m.fds, off)
+			}
+			bufs = append(bufs, m.data[off:])
+		}
+		c.wmu.Unlock()
+
+		var n int
+		var werr error
+		err := c.raw.Write(func(fd uintptr) bool {
+			n, werr = sendmsg(int(fd), bufs, oob)
+			return werr != unix.EAGAIN
+		})
+		if err == nil {
+			err = werr
+		}
+		c.wmu.Lock()
+		if err != nil {
+			c.closeLocked()
+		} else {
+			c.advance(n)
+		}
+		c.wmu.Unlock()
+	}
+}
+
+// advance drops the first n written bytes from the queue. c.wmu must be held.
+func (c *conn) advance(n int) {
+	for n > 0 && len(c.queue) > 0 {
+		m := &c.queue[0]
+		if c.qoff == 0 && len(m.fds) > 0 {
+			closeFDs(m.fds)
+			m.fds = nil
+		}
+		left := len(m.data) - c.qoff
+		if n < left {
+			c.qoff += n
+			return
+		}
+		n -= left
+		c.qbytes -= len(m.data) + queueOverhead
+		c.queue[0] = outMsg{}
+		c.queue = c.queue[1:]
+		c.qoff = 0
+	}
+	if len(c.queue) == 0 {
+		c.queue = nil
+	}
+}
+
+// closeLocked disconnects c: it drops the queue and closes the socket, which
+// makes c's reader goroutine return and clean up. c.wmu must be held.
+func (c *conn) closeLocked() {
+	if c.closed {
+		return
+	}
+	c.closed = true
+	for _, m := range c.queue {
+		closeFDs(m.fds)
+	}
+	c.queue, c.qbytes = nil, 0
+	c.nc.Close()
+}
+
+// close disconnects c from any goroutine.
+func (c *conn) close() {
+	c.wmu.Lock()
+	c.closeLocked()
+	c.wmu.Unlock()
+}
