@@ -47,9 +47,9 @@ type conn struct {
 
 	// Guarded by pmu: method calls waiting for a reply through the bus.
 	pmu   sync.Mutex
-	calls map[uint32]*conn       // serial of a call c made → the callee
-	owes  map[pendingKey]bool    // calls c must reply to
-	gone  bool                   // c has disconnected; nothing new is recorded
+	calls map[uint32]*conn    // serial of a call c made → the callee
+	owes  map[pendingKey]bool // calls c must reply to
+	gone  bool                // c has disconnected; nothing new is recorded
 
 	// Guarded by wmu: the outgoing queue (see send.go).
 	wmu      sync.Mutex

@@ -34,32 +34,32 @@ var driverMethods map[string]driverMethod
 
 func init() {
 	driverMethods = map[string]driverMethod{
-		busName + ".Hello":                                {"", (*Server).hello},
-		busName + ".RequestName":                          {"su", (*Server).driverRequestName},
-		busName + ".ReleaseName":                          {"s", (*Server).driverReleaseName},
-		busName + ".GetNameOwner":                         {"s", (*Server).getNameOwner},
-		busName + ".NameHasOwner":                         {"s", (*Server).nameHasOwner},
-		busName + ".ListNames":                            {"", (*Server).listNames},
-		busName + ".ListActivatableNames":                 {"", (*Server).listActivatableNames},
-		busName + ".ListQueuedOwners":                     {"s", (*Server).listQueuedOwners},
-		busName + ".AddMatch":                             {"s", (*Server).addMatch},
-		busName + ".RemoveMatch":                          {"s", (*Server).removeMatch},
-		busName + ".GetConnectionUnixUser":                {"s", (*Server).getConnectionUnixUser},
-		busName + ".GetConnectionUnixProcessID":           {"s", (*Server).getConnectionUnixProcessID},
-		busName + ".GetConnectionCredentials":             {"s", (*Server).getConnectionCredentials},
-		busName + ".GetAdtAuditSessionData":               {"s", unknownCredential(errAuditUnknown, "audit session data")},
-		busName + ".GetConnectionSELinuxSecurityContext":  {"s", unknownCredential(errSELinuxUnknown, "SELinux security context")},
-		busName + ".GetId":                                {"", (*Server).getID},
-		busName + ".StartServiceByName":                   {"su", (*Server).startServiceByName},
-		busName + ".UpdateActivationEnvironment":          {"a{ss}", (*Server).updateActivationEnvironment},
-		busName + ".ReloadConfig":                         {"", (*Server).reloadConfig},
-		"org.freedesktop.DBus.Peer.Ping":                  {"", (*Server).ping},
-		"org.freedesktop.DBus.Peer.GetMachineId":          {"", (*Server).getMachineID},
-		"org.freedesktop.DBus.Introspectable.Introspect":  {"", (*Server).introspect},
-		"org.freedesktop.DBus.Properties.Get":             {"ss", (*Server).propGet},
-		"org.freedesktop.DBus.Properties.GetAll":          {"s", (*Server).propGetAll},
-		"org.freedesktop.DBus.Properties.Set":             {"ssv", (*Server).propSet},
-		"org.freedesktop.DBus.Monitoring.BecomeMonitor":   {"asu", (*Server).becomeMonitor},
+		busName + ".Hello":                               {"", (*Server).hello},
+		busName + ".RequestName":                         {"su", (*Server).driverRequestName},
+		busName + ".ReleaseName":                         {"s", (*Server).driverReleaseName},
+		busName + ".GetNameOwner":                        {"s", (*Server).getNameOwner},
+		busName + ".NameHasOwner":                        {"s", (*Server).nameHasOwner},
+		busName + ".ListNames":                           {"", (*Server).listNames},
+		busName + ".ListActivatableNames":                {"", (*Server).listActivatableNames},
+		busName + ".ListQueuedOwners":                    {"s", (*Server).listQueuedOwners},
+		busName + ".AddMatch":                            {"s", (*Server).addMatch},
+		busName + ".RemoveMatch":                         {"s", (*Server).removeMatch},
+		busName + ".GetConnectionUnixUser":               {"s", (*Server).getConnectionUnixUser},
+		busName + ".GetConnectionUnixProcessID":          {"s", (*Server).getConnectionUnixProcessID},
+		busName + ".GetConnectionCredentials":            {"s", (*Server).getConnectionCredentials},
+		busName + ".GetAdtAuditSessionData":              {"s", unknownCredential(errAuditUnknown, "audit session data")},
+		busName + ".GetConnectionSELinuxSecurityContext": {"s", unknownCredential(errSELinuxUnknown, "SELinux security context")},
+		busName + ".GetId":                               {"", (*Server).getID},
+		busName + ".StartServiceByName":                  {"su", (*Server).startServiceByName},
+		busName + ".UpdateActivationEnvironment":         {"a{ss}", (*Server).updateActivationEnvironment},
+		busName + ".ReloadConfig":                        {"", (*Server).reloadConfig},
+		"org.freedesktop.DBus.Peer.Ping":                 {"", (*Server).ping},
+		"org.freedesktop.DBus.Peer.GetMachineId":         {"", (*Server).getMachineID},
+		"org.freedesktop.DBus.Introspectable.Introspect": {"", (*Server).introspect},
+		"org.freedesktop.DBus.Properties.Get":            {"ss", (*Server).propGet},
+		"org.freedesktop.DBus.Properties.GetAll":         {"s", (*Server).propGetAll},
+		"org.freedesktop.DBus.Properties.Set":            {"ssv", (*Server).propSet},
+		"org.freedesktop.DBus.Monitoring.BecomeMonitor":  {"asu", (*Server).becomeMonitor},
 	}
 }
 
@@ -135,8 +135,8 @@ func replyOf(sig string, fill func(e *encoder)) driverReply {
 	return driverReply{sig: sig, body: e.buf}
 }
 
-func strReply(v string) driverReply   { return replyOf("s", func(e *encoder) { e.str(v) }) }
-func u32Reply(v uint32) driverReply   { return replyOf("u", func(e *encoder) { e.u32(v) }) }
+func strReply(v string) driverReply    { return replyOf("s", func(e *encoder) { e.str(v) }) }
+func u32Reply(v uint32) driverReply    { return replyOf("u", func(e *encoder) { e.u32(v) }) }
 func strsReply(v []string) driverReply { return replyOf("as", func(e *encoder) { e.strs(v) }) }
 
 func boolReply(v bool) driverReply {

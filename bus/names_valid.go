@@ -34,9 +34,9 @@ func validElements(s string, ok, first func(byte) bool) bool {
 	return !start && elems >= 2
 }
 
-func isNameByte(c byte) bool      { return isAlpha(c) || isDigit(c) }
-func isBusNameByte(c byte) bool   { return isAlpha(c) || isDigit(c) || c == '-' }
-func isBusNameFirst(c byte) bool  { return isAlpha(c) || c == '-' }
+func isNameByte(c byte) bool       { return isAlpha(c) || isDigit(c) }
+func isBusNameByte(c byte) bool    { return isAlpha(c) || isDigit(c) || c == '-' }
+func isBusNameFirst(c byte) bool   { return isAlpha(c) || c == '-' }
 func isUniqueNameByte(c byte) bool { return isBusNameByte(c) }
 
 // validInterface reports whether s is a valid interface (or error) name.

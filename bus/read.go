@@ -234,4 +234,3 @@ func unixFDCount(msg []byte) (int, error) {
 	}
 	return 0, nil
 }
-

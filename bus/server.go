@@ -54,9 +54,9 @@ type Server struct {
 	perUID   map[uint32]int    // authenticated connections per uid
 	nwatch   atomic.Int32      // monitors and eavesdroppers, read without mu
 
-	imu        sync.Mutex     // guards the fields below and conn.incomplete
-	all        map[*conn]bool // every live connection, for Close
-	incomplete list.List      // connections still authenticating, oldest first
+	imu        sync.Mutex      // guards the fields below and conn.incomplete
+	all        map[*conn]bool  // every live connection, for Close
+	incomplete list.List       // connections still authenticating, oldest first
 	fdWaiters  []chan struct{} // Serve waiting for a descriptor to free up
 	closed     bool
 

@@ -515,4 +515,3 @@ func stringArgs(order endian, msg []byte, bodyOff int, sig string, max int) []st
 	}
 	return args
 }
-
