@@ -90,6 +90,12 @@ func loadFile(path string, bareTemplateOK bool) ([]*Unit, ErrorList) {
 		errs.Addf(path, 0, "", "", "cannot read: %v", err)
 		return nil, errs
 	}
+	return loadBytes(path, n, data, bareTemplateOK)
+}
+
+// loadBytes is loadFile once the file is read and its name parsed.
+func loadBytes(path string, n unitName, data []byte, bareTemplateOK bool) ([]*Unit, ErrorList) {
+	name := filepath.Base(path)
 	opts, sections, errs := readOptions(path, data)
 	if len(errs) > 0 {
 		return nil, errs

@@ -31,7 +31,8 @@ func TestMain(m *testing.M) {
 //
 //	sleep           run until a signal ends it
 //	exit:N          exit with status N at once
-//	ignore-term     ignore SIGTERM and run until SIGKILL
+//	ignore-term[:F] ignore SIGTERM (then write F) and run until SIGKILL
+//	signal:N        kill itself with signal N
 //	term-exit:N     exit with status N on SIGTERM
 //	grandchild:F    start a "sleep" grandchild, write its pid to F, run
 //	setsid:F        the same, with the grandchild in a new session
@@ -47,7 +48,13 @@ func runChild(mode string) {
 		os.Exit(n)
 	case "ignore-term":
 		signal.Ignore(syscall.SIGTERM)
-		fmt.Println("ignoring SIGTERM")
+		if arg != "" {
+			writeFile(arg, "ignoring")
+		}
+	case "signal":
+		n, _ := strconv.Atoi(arg)
+		signal.Reset()
+		syscall.Kill(os.Getpid(), syscall.Signal(n))
 	case "term-exit":
 		n, _ := strconv.Atoi(arg)
 		c := make(chan os.Signal, 1)

@@ -1,0 +1,48 @@
+package units
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+)
+
+// FuzzLoad feeds arbitrary bytes to the loader as a plain unit and as a
+// template. It must never panic, and what it returns must be consistent:
+// either units or errors, every error placed within the file.
+func FuzzLoad(f *testing.F) {
+	f.Add([]byte("[Service]\nExecStart=/bin/echo \"a b\" 'c' \\x41 ${X} $Y\n"), false)
+	f.Add([]byte("[Unit]\nAfter=a\n[Service]\nExecStart=/bin/sh -c 'echo %i'\nInstances=2\n"), true)
+	f.Add([]byte("[Service]\nExecStart=/bin/echo \"unclosed\n"), false)
+	f.Fuzz(func(t *testing.T, data []byte, template bool) {
+		path := "/fuzz/f.unit"
+		if template {
+			path = "/fuzz/f@.unit"
+		}
+		n, err := parseName(path[len("/fuzz/"):])
+		if err != nil {
+			t.Fatal(err)
+		}
+		us, errs := loadBytes(path, n, data, false)
+		if (len(us) == 0) == (len(errs) == 0) {
+			t.Fatalf("%d units and %d errors", len(us), len(errs))
+		}
+		lines := bytes.Count(data, []byte("\n")) + 1
+		for _, e := range errs {
+			if e.File != path || e.Line < 0 || e.Line > lines || e.Msg == "" || strings.HasPrefix(e.Error(), ":") {
+				t.Fatalf("bad error %#v", e)
+			}
+		}
+		for _, u := range us {
+			for _, c := range u.Service.ExecStart {
+				if _, err := c.Expand([]string{"X=a b", "Y=c"}); err != nil {
+					t.Fatalf("a loaded command does not expand: %v", err)
+				}
+			}
+			if !u.Equal(u) {
+				t.Fatal("a unit is not Equal to itself")
+			}
+		}
+		set, _ := NewSet(us)
+		set.StartOrder(set.Units())
+	})
+}
