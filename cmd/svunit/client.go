@@ -1,0 +1,144 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"strings"
+	"syscall"
+
+	sddbus "github.com/coreos/go-systemd/v22/dbus"
+	"github.com/godbus/dbus/v5"
+
+	"svunit.dev/svunit/bus/api"
+)
+
+// A client is a connection to a running svunit daemon's bus. Systemd-shaped
+// calls go through go-systemd's Conn; io.svunit1 calls use the connection
+// it dialed first, and signals the second, which go-systemd already
+// listens on.
+type client struct {
+	sd   *sddbus.Conn
+	call *dbus.Conn // go-systemd's method-call connection
+	sig  *dbus.Conn // go-systemd's signal connection
+	bus  string     // the socket path, for messages
+}
+
+// connect dials the daemon's bus socket (see globals.paths) and says where
+// it looked and how to start a daemon when nobody answers there.
+func (g *globals) connect() (*client, error) {
+	path := g.paths().Bus
+	if err := probe(path); err != nil {
+		return nil, err
+	}
+	c := &client{bus: path}
+	var dialed []*dbus.Conn
+	sd, err := sddbus.NewConnection(func() (*dbus.Conn, error) {
+		conn, err := dbus.Connect(busAddress(path))
+		if err == nil {
+			dialed = append(dialed, conn)
+		}
+		return conn, err
+	})
+	if err != nil {
+		for _, d := range dialed {
+			d.Close()
+		}
+		return nil, &exitError{code: exitNotLoaded, err: fmt.Errorf("connect to the svunit daemon at %s: %v", path, err)}
+	}
+	c.sd, c.call, c.sig = sd, dialed[0], dialed[1]
+	return c, nil
+}
+
+// probe checks that something listens at path before D-Bus gets involved,
+// so that the common mistakes get a message that says what to do.
+func probe(path string) error {
+	conn, err := net.Dial("unix", path)
+	if err == nil {
+		conn.Close()
+		return nil
+	}
+	how := "Start it with 'svunit daemon' (or 'svunit install-service' to run it at boot), " +
+		"or point at another daemon with --bus PATH or $SVUNIT_BUS."
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		err = fmt.Errorf("the svunit daemon is not running: there is no bus socket at %s.\n%s", path, how)
+	case errors.Is(err, syscall.ECONNREFUSED):
+		err = fmt.Errorf("the svunit daemon is not running: nothing listens on %s (a daemon that died left its socket).\n%s", path, how)
+	case errors.Is(err, os.ErrPermission):
+		err = fmt.Errorf("cannot reach the svunit daemon at %s: permission denied.\nThe system manager's socket is for root and the users its units allow; use --user for your own manager", path)
+	default:
+		err = fmt.Errorf("cannot reach the svunit daemon at %s: %v.\n%s", path, err, how)
+	}
+	return &exitError{code: exitNotLoaded, err: err}
+}
+
+// busAddress is the D-Bus address of a unix socket path, with the bytes
+// the address syntax reserves escaped.
+func busAddress(path string) string {
+	var b strings.Builder
+	b.WriteString("unix:path=")
+	for i := 0; i < len(path); i++ {
+		c := path[i]
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("-_/.\\*", c) >= 0 {
+			b.WriteByte(c)
+		} else {
+			fmt.Fprintf(&b, "%%%02x", c)
+		}
+	}
+	return b.String()
+}
+
+func (c *client) Close() { c.sd.Close() }
+
+// svunit calls an io.svunit1.Manager method and stores its reply in out.
+func (c *client) svunit(ctx context.Context, method string, out []any, args ...any) error {
+	obj := c.call.Object(api.SvunitName, api.ManagerPath)
+	call := obj.CallWithContext(ctx, "io.svunit1.Manager."+method, 0, args...)
+	if call.Err != nil {
+		return callError(call.Err)
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	if err := call.Store(out...); err != nil {
+		return fmt.Errorf("the daemon's reply to %s was not what this svunit expects (%v); are the client and daemon the same version?", method, err)
+	}
+	return nil
+}
+
+// callError turns a D-Bus error into an exit status as systemctl's: a
+// missing unit is 5 for jobs (4 for status, which its caller decides),
+// permission problems 4, anything else 1.
+func callError(err error) error {
+	var de dbus.Error
+	if pe := (*dbus.Error)(nil); errors.As(err, &pe) {
+		de = *pe
+	} else if !errors.As(err, &de) {
+		de.Name = ""
+	}
+	if de.Name != "" {
+		msg := de.Error()
+		switch de.Name {
+		case api.ErrNoSuchUnit, api.ErrNoSuchGroup:
+			return &exitError{code: exitNotLoaded, err: errors.New(msg)}
+		case api.ErrAccessDenied:
+			return &exitError{code: exitNoSuchUnit, err: fmt.Errorf("permission denied: %s", msg)}
+		case api.ErrInvalidArgs:
+			return &exitError{code: exitUsage, err: errors.New(msg)}
+		}
+		return &exitError{code: exitFailure, err: errors.New(msg)}
+	}
+	if errors.Is(err, dbus.ErrClosed) {
+		return &exitError{code: exitFailure, err: errors.New("lost the connection to the svunit daemon (did it stop?)")}
+	}
+	return err
+}
+
+// isNoSuchUnit reports whether err is a missing unit or group.
+func isNoSuchUnit(err error) bool {
+	var ee *exitError
+	return errors.As(err, &ee) && ee.code == exitNotLoaded
+}
