@@ -1,0 +1,107 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+// buildSvunit builds the svunit binary into a test's temporary directory,
+// so the verbs are tested as users run them: real argv, real exit status,
+// real output.
+func buildSvunit(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "svunit")
+	out, err := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("building svunit: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// runSvunit runs the binary and returns stdout, stderr and the exit status.
+func runSvunit(t *testing.T, bin string, args ...string) (string, string, int) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	var ee *exec.ExitError
+	if err != nil && !errors.As(err, &ee) {
+		t.Fatal(err)
+	}
+	return stdout.String(), stderr.String(), cmd.ProcessState.ExitCode()
+}
+
+// TestVerifyAndCat builds svunit once and runs verify and cat as a user
+// would.
+func TestVerifyAndCat(t *testing.T) {
+	bin := buildSvunit(t)
+	t.Run("examples", func(t *testing.T) { testVerifyExamples(t, bin) })
+	t.Run("errors", func(t *testing.T) { testVerifyErrors(t, bin) })
+	t.Run("cat", func(t *testing.T) { testCat(t, bin) })
+}
+
+func testVerifyExamples(t *testing.T, bin string) {
+	out, errOut, code := runSvunit(t, bin, "verify", "../../examples/units")
+	if code != 0 || errOut != "" || out != "5 unit(s) in 1 argument(s): no errors\n" {
+		t.Errorf("verify examples: exit %d\nstdout: %s\nstderr: %s", code, out, errOut)
+	}
+	out, errOut, code = runSvunit(t, bin, "verify", "-q", "../../examples/units")
+	if code != 0 || out != "" || errOut != "" {
+		t.Errorf("verify -q: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+}
+
+func testVerifyErrors(t *testing.T, bin string) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.unit")
+	os.WriteFile(bad, []byte("[Unit]\nDescription=bad\n[Service]\nExecStart=/bin/echo \"unclosed\nRestrat=always\n"), 0o644)
+	good := filepath.Join(dir, "good.unit")
+	os.WriteFile(good, []byte("[Service]\nExecStart=/bin/true\n"), 0o644)
+
+	out, errOut, code := runSvunit(t, bin, "verify", bad, good)
+	want := bad + ":4: Service.ExecStart: unclosed \" quote (close it, or escape it as \\\")\n" +
+		bad + ":5: Service.Restrat: unknown directive; did you mean Restart=? (see docs/directives.md; prefix your own with X-)\n" +
+		"2 error(s)\n"
+	if code != 1 || out != "" || errOut != want {
+		t.Errorf("verify bad: exit %d\nstdout: %s\nstderr: %s\nwant stderr: %s", code, out, errOut, want)
+	}
+
+	out, _, code = runSvunit(t, bin, "verify", "-o", "json", dir)
+	var list []map[string]any
+	if err := json.Unmarshal([]byte(out), &list); err != nil || code != 1 || len(list) != 2 {
+		t.Fatalf("verify -o json: exit %d, %v\n%s", code, err, out)
+	}
+	if list[0]["file"] != bad || list[0]["line"] != 4.0 || list[0]["section"] != "Service" || list[0]["directive"] != "ExecStart" || !strings.HasPrefix(list[0]["message"].(string), "unclosed") {
+		t.Errorf("json error = %v", list[0])
+	}
+
+	out, _, code = runSvunit(t, bin, "verify", "-o", "json", good)
+	if code != 0 || strings.TrimSpace(out) != "[]" {
+		t.Errorf("verify -o json good: exit %d, %q", code, out)
+	}
+
+	_, errOut, code = runSvunit(t, bin, "verify", filepath.Join(dir, "missing.unit"))
+	if code != 1 || !strings.Contains(errOut, "missing.unit: cannot read:") {
+		t.Errorf("verify missing: exit %d, %q", code, errOut)
+	}
+}
+
+func testCat(t *testing.T, bin string) {
+	out, _, code := runSvunit(t, bin, "cat", "--units", "../../examples/units", "worker@2", "api")
+	tpl, _ := os.ReadFile("../../examples/units/worker@.unit")
+	if code != 0 || !strings.HasPrefix(out, "# ../../examples/units/worker@.unit\n"+string(tpl)) || !strings.Contains(out, "\n# ../../examples/units/api.unit\n") {
+		t.Errorf("cat: exit %d\n%s", code, out)
+	}
+	_, errOut, code := runSvunit(t, bin, "cat", "--units", "../../examples/units", "nope")
+	if code != 4 || !strings.Contains(errOut, `no unit file for "nope"`) {
+		t.Errorf("cat nope: exit %d, %q", code, errOut)
+	}
+}
