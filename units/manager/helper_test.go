@@ -228,3 +228,12 @@ func alive(pid int) bool {
 func waitABit() { time.Sleep(2 * time.Millisecond) }
 
 func tempFile(t testing.TB, name string) string { return filepath.Join(t.TempDir(), name) }
+
+// waitFor returns a function that waits for the jobs a request returned,
+// so that waitFor(t)(m.Start("web")) reads as one step.
+func waitFor(t testing.TB) func([]*Job, error) []JobResult {
+	return func(jobs []*Job, err error) []JobResult {
+		t.Helper()
+		return waitJobs(t, jobs, err)
+	}
+}

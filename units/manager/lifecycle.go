@@ -33,12 +33,13 @@ func (s *service) start(j *Job) {
 	s.restartStep = 0
 	s.startJobs = append(s.startJobs, j)
 	s.execIndex = 0
-	s.spawnMain()
+	s.spawnMain(false)
 }
 
 // spawnMain moves to Starting and forks the current ExecStart= line. A
 // spawn error counts as an early exit (Backoff, then Fatal).
-func (s *service) spawnMain() {
+// restart says that this is an automatic restart, counted in NRestarts.
+func (s *service) spawnMain(restart bool) {
 	s.clearTimer()
 	if reason := s.startLimitHit(); reason != "" {
 		s.result = ResultStartLimit
@@ -46,9 +47,12 @@ func (s *service) spawnMain() {
 		s.cancelJobs(&s.startJobs, JobFailed, reason)
 		return
 	}
-	s.move(Starting)
+	if restart {
+		s.nRestarts++
+	}
 	svc := &s.u.Service
 	if len(svc.ExecStart) == 0 {
+		s.move(Starting)
 		s.earlyFailure(ResultResources, "no ExecStart= line", true)
 		return
 	}
@@ -66,6 +70,7 @@ func (s *service) spawnMain() {
 	if err != nil {
 		s.spawnErr = err.Error()
 		s.m.logf("%s: cannot spawn: %v", s.name, err)
+		s.move(Starting)
 		s.earlyFailure(ResultResources, "spawn failed: "+err.Error(), false)
 		return
 	}
@@ -73,6 +78,7 @@ func (s *service) spawnMain() {
 	s.proc = procGroup{main: pid, pgid: pid, invocation: inv}
 	s.out.setPID(pid)
 	s.ts.MainStart = now()
+	s.move(Starting)
 	s.armStart()
 }
 
@@ -96,9 +102,9 @@ func (s *service) armStart() {
 // becomeRunning marks the start as successful.
 func (s *service) becomeRunning() {
 	s.clearTimer()
-	s.move(Running)
 	s.result = ResultSuccess
 	s.backoffs = 0
+	s.move(Running)
 	s.runningSince = time.Now()
 	s.cancelJobs(&s.startJobs, JobDone, "")
 }
@@ -148,7 +154,7 @@ func (s *service) exitWhileStarting(e ExitInfo) {
 	switch {
 	case svc.Type == units.Oneshot && ok:
 		if s.execIndex++; s.execIndex < len(svc.ExecStart) {
-			s.spawnMain()
+			s.spawnMain(false)
 			return
 		}
 		s.clearTimer()
@@ -217,8 +223,9 @@ func (s *service) exitWhileRunning(e ExitInfo) {
 	} else {
 		s.result = e.result()
 	}
+	s.restartPending = s.shouldRestart(e)
 	s.move(Exited)
-	if !s.shouldRestart(e) {
+	if !s.restartPending {
 		return
 	}
 	if time.Since(s.runningSince) >= stableRun {
@@ -226,7 +233,6 @@ func (s *service) exitWhileRunning(e ExitInfo) {
 	}
 	d := restartDelay(&s.u.Service, s.restartStep)
 	s.restartStep++
-	s.restartPending = true
 	s.setTimer(d, timerRetry)
 }
 
@@ -246,12 +252,10 @@ func (s *service) onTimer(k timerKind) {
 		}
 	case timerRetry:
 		if s.state == Backoff || s.state == Exited && s.restartPending {
-			if s.state == Exited {
-				s.nRestarts++
-			}
+			restart := s.state == Exited
 			s.restartPending = false
 			s.execIndex = 0
-			s.spawnMain()
+			s.spawnMain(restart)
 		}
 	case timerStopTimeout:
 		s.stopTimeout()

@@ -217,6 +217,7 @@ func (s *service) move(to State) {
 	if !wasIdle && isIdle {
 		s.ts.InactiveEnter = t
 	}
+	s.publish() // every state is an event, even when the next follows at once
 }
 
 // idle reports whether systemd would call a unit in state st inactive.

@@ -64,8 +64,8 @@ func TestTransitions(t *testing.T) {
 
 	t.Run("start-stop", func(t *testing.T) {
 		r := record(m, "up.unit")
-		waitJobs(t, m.Start("up"))
-		waitJobs(t, m.Stop("up"))
+		waitFor(t)(m.Start("up"))
+		waitFor(t)(m.Stop("up"))
 		expectStates(t, r.until(t, Stopped), Starting, Running, Stopping, Stopped)
 	})
 	t.Run("stop-while-starting", func(t *testing.T) {
@@ -105,7 +105,7 @@ func TestTransitions(t *testing.T) {
 	})
 	t.Run("exited-restart-stop", func(t *testing.T) {
 		r := record(m, "flaky.unit")
-		waitJobs(t, m.Start("flaky"))
+		waitFor(t)(m.Start("flaky"))
 		snap := waitState(t, m, "flaky", Running)
 		if err := m.Kill("flaky", "main", syscall.SIGKILL); err != nil {
 			t.Fatal(err)
@@ -114,7 +114,7 @@ func TestTransitions(t *testing.T) {
 		if snap.SubState != "auto-restart" || snap.ActiveState != "activating" {
 			t.Errorf("waiting to restart: %s/%s", snap.ActiveState, snap.SubState)
 		}
-		waitJobs(t, m.Stop("flaky")) // cancels the pending restart
+		waitFor(t)(m.Stop("flaky")) // cancels the pending restart
 		expectStates(t, r.until(t, Stopped), Starting, Running, Exited, Stopped)
 		if snap, _ := m.Unit("flaky"); snap.NRestarts != 0 {
 			t.Errorf("NRestarts = %d, want 0", snap.NRestarts)
@@ -124,7 +124,7 @@ func TestTransitions(t *testing.T) {
 		r := record(m, "backoff.unit")
 		jobs, err := m.Start("backoff")
 		waitState(t, m, "backoff", Backoff)
-		waitJobs(t, m.Stop("backoff"))
+		waitFor(t)(m.Stop("backoff"))
 		if rs := waitJobs(t, jobs, err); rs[0] != JobCanceled {
 			t.Errorf("start job = %s, want canceled", rs[0])
 		}

@@ -120,7 +120,7 @@ func (s *service) stopped() {
 		s.wantStart = false
 		s.restartPending = false
 		s.backoffs, s.restartStep, s.execIndex = 0, 0, 0
-		s.spawnMain()
+		s.spawnMain(false)
 	} else {
 		s.cancelJobs(&s.startJobs, JobCanceled, "the unit stopped and will not start")
 	}
