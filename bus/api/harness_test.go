@@ -146,9 +146,16 @@ func (h *harness) waitActive(unit, state string) {
 // non-zero exit unless wantErr.
 func (h *harness) run(wantErr bool, name string, args ...string) (string, string) {
 	h.t.Helper()
+	return h.runEnv(nil, wantErr, name, args...)
+}
+
+// runEnv is run with extra environment variables.
+func (h *harness) runEnv(env []string, wantErr bool, name string, args ...string) (string, string) {
+	h.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Env = append(os.Environ(), env...)
 	var out, errb strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()

@@ -1,0 +1,57 @@
+package api
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// systemctl runs systemctl --user against the harness's bus: with
+// $XDG_RUNTIME_DIR/systemd/private absent it connects to
+// $XDG_RUNTIME_DIR/bus, which is svunit's socket.
+func (h *harness) systemctl(wantErr bool, args ...string) (string, string) {
+	h.t.Helper()
+	return h.runEnv([]string{"XDG_RUNTIME_DIR=" + h.dir, "SYSTEMD_PAGER=cat", "SYSTEMD_COLORS=0", "LANG=C"}, wantErr,
+		"systemctl", append([]string{"--user", "--no-pager"}, args...)...)
+}
+
+func TestSystemctlUser(t *testing.T) {
+	if _, err := exec.LookPath("systemctl"); err != nil {
+		t.Fatal("systemctl is not installed: add systemd to .ci/deps")
+	}
+	h := newHarness(t, map[string]string{
+		"web.unit":   helperUnit("sleep", "Unit: Description=the web helper"),
+		"crash.unit": helperUnit("crash", ""),
+	})
+	h.systemctl(false, "start", "web.unit")
+	if s, _ := h.m.Unit("web.unit"); s.ActiveState != "active" {
+		t.Fatalf("after systemctl start, web.unit is %s", s.ActiveState)
+	}
+	out, _ := h.systemctl(false, "show", "-p", "ActiveState", "web.unit")
+	if strings.TrimSpace(out) != "ActiveState=active" {
+		t.Errorf("show -p ActiveState = %q", out)
+	}
+	out, _ = h.systemctl(false, "list-units")
+	if !strings.Contains(out, "web.unit") || !strings.Contains(out, "the web helper") {
+		t.Errorf("list-units lacks web.unit:\n%s", out)
+	}
+	out, _ = h.systemctl(false, "status", "web.unit")
+	s, _ := h.m.Unit("web.unit")
+	for _, want := range []string{"web.unit - the web helper", "Active: active (running)", "Main PID: " + itoa(s.MainPID)} {
+		if !strings.Contains(out, want) {
+			t.Errorf("status lacks %q:\n%s", want, out)
+		}
+	}
+	h.systemctl(false, "stop", "web")
+	if s, _ := h.m.Unit("web.unit"); s.ActiveState != "inactive" {
+		t.Fatalf("after systemctl stop, web.unit is %s", s.ActiveState)
+	}
+	out, _ = h.systemctl(true, "status", "web.unit")
+	if !strings.Contains(out, "Active: inactive (dead)") {
+		t.Errorf("status after stop:\n%s", out)
+	}
+	_, errOut := h.systemctl(true, "start", "nosuch.unit")
+	if !strings.Contains(errOut, "nosuch.unit") || !strings.Contains(errOut, "not found") {
+		t.Errorf("start of a missing unit said %q", errOut)
+	}
+}
