@@ -43,6 +43,9 @@ rc.subr matches the process list) is refused with an error naming it.
 				if err != nil {
 					return usageErrorf("%v", err)
 				}
+				if g.user && !t.SupportsUser() {
+					return usageErrorf("%s runs system services only; --user works with launchd and systemd", t)
+				}
 				o, err := wrapperOptions(g, t, *name, *exe, *logFile)
 				if err != nil {
 					return err
@@ -88,9 +91,6 @@ func wrapperOptions(g *globals, t compat.Target, name, exe, logFile string) (com
 			return o, fmt.Errorf("no home directory for the agent's log (%v); pass --log-file", err)
 		}
 		o.LogFile = filepath.Join(home, "Library", "Logs", name+".log")
-	}
-	if o.User && !t.SupportsUser() {
-		return o, usageErrorf("%s runs system services only; --user works with launchd and systemd", t)
 	}
 	return o, nil
 }

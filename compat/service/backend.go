@@ -1,0 +1,103 @@
+package service
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"svunit.dev/svunit/compat"
+)
+
+// A backend is one init system install-service can use: which wrapper it
+// takes, which kardianos/service system installs it (none where svunit
+// installs it itself), and which files and commands an install involves.
+type backend struct {
+	target    compat.Target
+	kardianos string // kardianos/service system name; "" = installed by svunit
+	option    string // kardianos/service option that takes the wrapper as its template
+
+	// files lists what an install writes; the first is the wrapper.
+	files func(name string, user bool) ([]string, error)
+	// enable and disable are the commands run after writing the wrapper and
+	// before removing it, where kardianos/service does not run them.
+	enable, disable func(name string) [][]string
+}
+
+var backends = []backend{
+	{target: compat.Systemd, kardianos: "linux-systemd", option: "SystemdScript", files: systemdFiles},
+	{target: compat.SysV, kardianos: "unix-systemv", option: "SysvScript", files: sysvFiles},
+	{target: compat.OpenRC, kardianos: "linux-openrc", option: "OpenRCScript", files: fixed("/etc/init.d/%s")},
+	{target: compat.Launchd, kardianos: "darwin-launchd", option: "LaunchdConfig", files: launchdFiles},
+	{target: compat.FreeBSD, kardianos: "freebsd", option: "SysvScript", files: fixed("/usr/local/etc/rc.d/%s"),
+		enable:  func(n string) [][]string { return [][]string{{"sysrc", n + "_enable=YES"}} },
+		disable: func(n string) [][]string { return [][]string{{"sysrc", "-x", n + "_enable"}} }},
+	{target: compat.OpenBSD, files: fixed("/etc/rc.d/%s"),
+		enable:  func(n string) [][]string { return [][]string{{"rcctl", "enable", n}} },
+		disable: func(n string) [][]string { return [][]string{{"rcctl", "disable", n}} }},
+	{target: compat.NetBSD, files: func(n string, _ bool) ([]string, error) {
+		return []string{"/etc/rc.d/" + n, "/etc/rc.conf.d/" + n}, nil
+	}},
+}
+
+// backendFor returns the backend for a target or kardianos/service name.
+func backendFor(name string) (backend, error) {
+	for _, b := range backends {
+		if string(b.target) == name || b.kardianos != "" && b.kardianos == name {
+			return b, nil
+		}
+	}
+	names := make([]string, len(backends))
+	for i, b := range backends {
+		names[i] = string(b.target)
+	}
+	return backend{}, fmt.Errorf("svunit has no wrapper for the init system %q; use one of %s, or 'svunit generate' and install by hand", name, strings.Join(names, ", "))
+}
+
+// fixed returns a files function for one system-wide file.
+func fixed(format string) func(string, bool) ([]string, error) {
+	return func(name string, user bool) ([]string, error) {
+		if user {
+			return nil, fmt.Errorf("this init system has no per-user services; drop --user")
+		}
+		return []string{fmt.Sprintf(format, name)}, nil
+	}
+}
+
+func systemdFiles(name string, user bool) ([]string, error) {
+	if !user {
+		return []string{"/etc/systemd/system/" + name + ".service"}, nil
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return nil, err
+	}
+	return []string{filepath.Join(home, ".config", "systemd", "user", name+".service")}, nil
+}
+
+func launchdFiles(name string, user bool) ([]string, error) {
+	if !user {
+		return []string{"/Library/LaunchDaemons/" + name + ".plist"}, nil
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return nil, err
+	}
+	return []string{filepath.Join(home, "Library", "LaunchAgents", name+".plist")}, nil
+}
+
+// sysvFiles lists the init script and the runlevel links kardianos/service
+// makes for it (start in 2-5, kill in 0, 1 and 6).
+func sysvFiles(name string, user bool) ([]string, error) {
+	files, err := fixed("/etc/init.d/%s")(name, user)
+	if err != nil {
+		return nil, err
+	}
+	for _, l := range "2345" {
+		files = append(files, fmt.Sprintf("/etc/rc%c.d/S50%s", l, name))
+	}
+	for _, l := range "016" {
+		files = append(files, fmt.Sprintf("/etc/rc%c.d/K02%s", l, name))
+	}
+	return files, nil
+}
