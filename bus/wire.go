@@ -237,7 +237,9 @@ func (w *walker) knownField(h *header, c byte, sig string) error {
 	case "g":
 		s, err = w.signature()
 		if err == nil {
-			err = validSignature(s)
+			if serr := validSignature(s); serr != nil {
+				err = &protocolError{"SIGNATURE: " + serr.Error()}
+			}
 		}
 	default:
 		s, err = w.str()
@@ -344,18 +346,19 @@ func (w *walker) terminated(n uint64) (string, error) {
 	if n >= uint64(w.end-w.pos) {
 		return "", errShort
 	}
-	p := w.b[w.pos : w.pos+int(n)]
-	if w.b[w.pos+int(n)] != 0 {
-		return "", protoErrorf("string at offset %d is not NUL-terminated", w.pos)
+	at := w.pos
+	p := w.b[at : at+int(n)]
+	if w.b[at+int(n)] != 0 {
+		return "", protoErrorf("string at offset %d is not NUL-terminated", at)
 	}
 	w.pos += int(n) + 1
 	for _, c := range p {
 		if c == 0 {
-			return "", protoErrorf("string at offset %d holds a NUL byte", w.pos)
+			return "", protoErrorf("string at offset %d holds a NUL byte", at)
 		}
 	}
 	if !utf8.Valid(p) {
-		return "", protoErrorf("string at offset %d is not valid UTF-8", w.pos)
+		return "", protoErrorf("string at offset %d is not valid UTF-8", at)
 	}
 	return unsafe.String(unsafe.SliceData(p), len(p)), nil
 }
@@ -414,7 +417,9 @@ func (w *walker) stringValue(sig string, i int) (int, error) {
 	var err error
 	if sig[i] == 'g' {
 		if s, err = w.signature(); err == nil {
-			err = validSignature(s)
+			if serr := validSignature(s); serr != nil {
+				err = &protocolError{serr.Error()}
+			}
 		}
 	} else if s, err = w.str(); err == nil && sig[i] == 'o' && !validPath(s) {
 		err = protoErrorf("invalid object path %.80q", s)
