@@ -1,0 +1,166 @@
+package bus
+
+import (
+	"encoding/binary"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/godbus/dbus/v5"
+)
+
+// TestSlowReader: a client that subscribes to a flood and never reads is
+// disconnected once its queue passes the limit; the sender and a bystander
+// are never held up.
+func TestSlowReader(t *testing.T) {
+	checkFDs(t)
+	s := testBus(t, Config{Limits: Limits{MaxOutgoingBytes: 256 << 10}})
+	slow := rawDial(t, s).auth().hello()
+	slow.write(slow.call(busName, busPath, busName, "AddMatch", "s", strBody("type='signal',interface='org.example.Flood'")))
+	slow.read()
+	sender := dial(t, s)
+	bystander := dial(t, s)
+	payload := strings.Repeat("x", 4096)
+	gone := func() bool {
+		s.mu.RLock()
+		defer s.mu.RUnlock()
+		return s.conns[slow.name] == nil
+	}
+	for i := 0; !gone(); i++ {
+		if i > 100000 {
+			t.Fatal("the slow reader was never disconnected")
+		}
+		if err := sender.Emit("/", "org.example.Flood.Data", payload); err != nil {
+			t.Fatal(err)
+		}
+		if i%64 == 0 {
+			if err := bystander.BusObject().Call("org.freedesktop.DBus.Peer.Ping", 0).Err; err != nil {
+				t.Fatalf("bystander: %v", err)
+			}
+		}
+	}
+	if err := sender.BusObject().Call("org.freedesktop.DBus.Peer.Ping", 0).Err; err != nil {
+		t.Fatalf("sender after the flood: %v", err)
+	}
+}
+
+func TestPendingCallLimit(t *testing.T) {
+	s := testBus(t, Config{Limits: Limits{MaxPendingCalls: 4}})
+	callee := rawDial(t, s).auth().hello()
+	caller := rawDial(t, s).auth().hello()
+	for i := 0; i < 5; i++ {
+		caller.write(caller.call(callee.name, "/", "org.x.Y", "Wait", "", nil))
+	}
+	caller.readError(errLimitsExceeded)
+	for i := 0; i < 4; i++ {
+		if m := callee.read(); m.Headers[dbus.FieldMember].Value() != "Wait" {
+			t.Fatalf("callee got %v", m)
+		}
+	}
+	// An unrequested reply is dropped: the unicast signal sent after it
+	// arrives first.
+	callee.write(callee.msg(header{typ: typeMethodReply, dest: caller.name, replySerial: 999}, nil))
+	callee.write(callee.msg(header{typ: typeSignal, dest: caller.name, path: "/", iface: "org.x.Y", member: "After"}, nil))
+	if m := caller.read(); m.Headers[dbus.FieldMember].Value() != "After" {
+		t.Fatalf("caller got %v before the signal", m)
+	}
+	callee.c.Close()
+	for i := 0; i < 4; i++ {
+		caller.readError(errNoReply)
+	}
+}
+
+func TestMatchRuleLimit(t *testing.T) {
+	s := testBus(t, Config{})
+	rc := rawDial(t, s).auth().hello()
+	for i := 0; i <= MaxMatchRules; i++ {
+		rc.write(rc.call(busName, busPath, busName, "AddMatch", "s", strBody("type='signal',member='M"+strings.Repeat("x", i%7)+"'")))
+	}
+	for i := 0; i < MaxMatchRules; i++ {
+		if m := rc.read(); m.Type != dbus.TypeMethodReply {
+			t.Fatalf("AddMatch %d: %v", i, m)
+		}
+	}
+	rc.readError(errLimitsExceeded)
+	rc.write(rc.call(busName, busPath, busName, "RemoveMatch", "s", strBody("type='signal',member='nothing'")))
+	rc.readError(errMatchNotFound)
+	rc.write(rc.call(busName, busPath, busName, "AddMatch", "s", strBody("type='bogus'")))
+	rc.readError(errMatchInvalid)
+}
+
+func TestConnectionsPerUID(t *testing.T) {
+	s := testBus(t, Config{Limits: Limits{MaxConnectionsPerUID: 2}})
+	dial(t, s)
+	dial(t, s)
+	if c, err := dbus.Connect(s.Address()); err == nil {
+		c.Close()
+		t.Fatal("a third connection of the same uid was accepted")
+	}
+}
+
+func TestNamesPerConnection(t *testing.T) {
+	s := testBus(t, Config{Limits: Limits{MaxNamesPerConnection: 2}})
+	c := dial(t, s)
+	for _, n := range []string{"org.x.A", "org.x.B"} {
+		if r, err := c.RequestName(n, 0); err != nil || r != dbus.RequestNameReplyPrimaryOwner {
+			t.Fatalf("RequestName(%s) = %v, %v", n, r, err)
+		}
+	}
+	_, err := c.RequestName("org.x.C", 0)
+	if e, ok := err.(dbus.Error); !ok || e.Name != errLimitsExceeded {
+		t.Fatalf("third RequestName: %v", err)
+	}
+}
+
+func TestLargeMessage(t *testing.T) {
+	s := testBus(t, Config{})
+	exportEcho(t, s)
+	c := dial(t, s)
+	big := strings.Repeat("b", 4<<20)
+	var got string
+	if err := c.Object(svcName, svcPath).Call(svcIface+".Echo", 0, big).Store(&got); err != nil || got != big {
+		t.Fatalf("4 MiB Echo: len %d, %v", len(got), err)
+	}
+}
+
+func TestSmallMessageSizeLimit(t *testing.T) {
+	s := testBus(t, Config{Limits: Limits{MaxMessageSize: 4096}})
+	rc := rawDial(t, s).auth().hello()
+	e := encoder{order: binary.LittleEndian}
+	e.str(strings.Repeat("z", 4096))
+	rc.write(rc.call("org.x.Y", "/", "org.x.Y", "M", "s", e.buf))
+	rc.expectClosed()
+}
+
+// fdService reads what arrives through a passed descriptor.
+type fdService struct{}
+
+func (fdService) Read(fd dbus.UnixFD) (string, *dbus.Error) {
+	f := os.NewFile(uintptr(fd), "passed")
+	defer f.Close()
+	b := make([]byte, 64)
+	n, _ := f.Read(b)
+	return string(b[:n]), nil
+}
+
+func TestFDPassing(t *testing.T) {
+	checkFDs(t)
+	s := testBus(t, Config{})
+	svc := dial(t, s)
+	if err := svc.Export(fdService{}, "/fd", "org.example.FD"); err != nil {
+		t.Fatal(err)
+	}
+	c := dial(t, s)
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.WriteString("through the bus")
+	w.Close()
+	var got string
+	err = c.Object(svc.Names()[0], "/fd").Call("org.example.FD.Read", 0, dbus.UnixFD(r.Fd())).Store(&got)
+	r.Close()
+	if err != nil || got != "through the bus" {
+		t.Fatalf("Read = %q, %v", got, err)
+	}
+}
