@@ -13,10 +13,32 @@ type handler struct{ a *API }
 
 // LookupObject returns the object at p. A path under the unit prefix whose
 // unit is unknown still answers Properties and Introspect, as systemd's
-// not-found units do; every other unknown path is UnknownObject.
+// not-found units do; every other unknown path answers UnknownObject, the
+// specification's name (godbus's own would be NoSuchObject).
 func (h handler) LookupObject(p dbus.ObjectPath) (dbus.ServerObject, bool) {
-	o := h.a.object(p)
-	return o, o != nil
+	if o := h.a.object(p); o != nil {
+		return o, true
+	}
+	return noObject(p), true
+}
+
+// noObject is a path with no object: every call on it fails.
+type noObject dbus.ObjectPath
+
+func (n noObject) LookupInterface(string) (dbus.Interface, bool) { return n, true }
+func (n noObject) LookupMethod(string) (dbus.Method, bool)       { return n, true }
+func (n noObject) Call(...any) ([]any, error)                    { return nil, n.err() }
+func (n noObject) NumArguments() int                             { return 0 }
+func (n noObject) NumReturns() int                               { return 0 }
+func (n noObject) ArgumentValue(int) any                         { return nil }
+func (n noObject) ReturnValue(int) any                           { return nil }
+
+func (n noObject) DecodeArguments(*dbus.Conn, string, *dbus.Message, []any) ([]any, error) {
+	return nil, n.err()
+}
+
+func (n noObject) err() error {
+	return busError(ErrUnknownObject, "No object at %s: units are at %s/NAME (escaped), jobs at %s/ID.", string(n), unitPrefix, jobPrefix)
 }
 
 // An object is one path's view, built per call from the current state.

@@ -128,7 +128,7 @@ func (h *harness) waitFor(what string, cond func() bool) {
 		select {
 		case <-sub.C:
 		case <-deadline.C:
-			h.t.Fatalf("timed out waiting for %s", what)
+			h.t.Fatalf("timed out waiting for %s; units: %s", what, h.states())
 		}
 	}
 }
@@ -136,7 +136,7 @@ func (h *harness) waitFor(what string, cond func() bool) {
 // waitActive waits until unit's ActiveState is state.
 func (h *harness) waitActive(unit, state string) {
 	h.t.Helper()
-	h.waitFor(unit+" "+state, func() bool {
+	h.waitFor(unit+" to be "+state, func() bool {
 		s, ok := h.m.Unit(unit)
 		return ok && s.ActiveState == state
 	})
@@ -163,4 +163,13 @@ func (h *harness) runEnv(env []string, wantErr bool, name string, args ...string
 		h.t.Fatalf("%s %s: err=%v, want error %v\nstdout: %s\nstderr: %s", name, strings.Join(args, " "), err, wantErr, out.String(), errb.String())
 	}
 	return out.String(), errb.String()
+}
+
+// states describes every unit's state, for failure messages.
+func (h *harness) states() string {
+	var b strings.Builder
+	for _, s := range h.m.Units() {
+		fmt.Fprintf(&b, "%s %s/%s %s (%s); ", s.Unit.Name, s.ActiveState, s.SubState, s.State, s.SpawnError)
+	}
+	return b.String()
 }

@@ -70,7 +70,7 @@ func (v jobVerb) setup(fs *pflag.FlagSet) func(*globals, []string) error {
 type jobOutcome struct {
 	Unit   string `json:"unit"`
 	Job    uint32 `json:"job"`
-	Result string `json:"result"`           // systemd's: done, failed, canceled, timeout, dependency, skipped; "queued" with --no-block
+	Result string `json:"result"`          // systemd's: done, failed, canceled, timeout, dependency, skipped; "queued" with --no-block
 	Error  string `json:"error,omitempty"` // why it failed, when the unit says
 }
 

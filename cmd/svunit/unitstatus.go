@@ -21,7 +21,7 @@ type unitStatus struct {
 	SupervisorState string    `json:"state"`
 	Enabled         bool      `json:"enabled"`
 	MainPID         uint32    `json:"pid,omitempty"`
-	Since           time.Time `json:"since,omitzero"`          // entered the current ActiveState
+	Since           time.Time `json:"since,omitzero"`           // entered the current ActiveState
 	Uptime          float64   `json:"uptime_seconds,omitempty"` // seconds active, when active
 	LastExit        string    `json:"last_exit,omitempty"`      // "exited with status 3", "killed by SIGKILL"
 	ExitTime        time.Time `json:"last_exit_time,omitzero"`
