@@ -109,7 +109,8 @@ run_rc_command "$1"
 
 // sysvScript is a plain POSIX sh init script: it backgrounds the manager,
 // keeps its pid in a file and waits for its bus socket as the sign that it
-// is ready. status answers with LSB's exit codes (0 running, 3 stopped) and
+// is ready (a manager still starting after the timeout is reported, not
+// failed). status answers with LSB's exit codes (0 running, 3 stopped) and
 // begins its output with Running or Stopped, as kardianos/service reads it.
 const sysvScript = `#!/bin/sh
 ### BEGIN INIT INFO
@@ -130,7 +131,9 @@ name={{.Name}}
 pidfile={{.Pidfile}}
 logfile={{.LogFile}}
 bus={{.Bus}}
-# Seconds to wait for the manager to stop its programs and exit.
+# Seconds to wait for the manager's bus to appear, and for the manager to
+# stop its programs and exit.
+start_timeout=${SVUNIT_START_TIMEOUT:-30}
 stop_timeout=${SVUNIT_STOP_TIMEOUT:-90}
 
 # Poll ten times a second where sleep accepts fractions, else once a second.
@@ -165,7 +168,7 @@ do_start() {
 	(detach {{.Command}}) </dev/null >>"$logfile" 2>&1 &
 	echo $! >"$pidfile"
 	i=0
-	while [ "$i" -lt $((30 * per_second)) ]; do
+	while [ "$i" -lt $((start_timeout * per_second)) ]; do
 		if ! running; then
 			echo "$name exited while starting; see $logfile" >&2
 			rm -f "$pidfile"
@@ -177,8 +180,7 @@ do_start() {
 		i=$((i + 1))
 		sleep "$tick"
 	done
-	echo "$name is running but its bus $bus did not appear; see $logfile" >&2
-	return 1
+	echo "$name is running (pid $pid) but its bus $bus has not appeared after ${start_timeout}s; see $logfile" >&2
 }
 
 do_stop() {

@@ -1,0 +1,216 @@
+package service
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// buildSvunit builds the svunit binary from this tree into dir.
+func buildSvunit(t *testing.T, dir string) string {
+	t.Helper()
+	bin := filepath.Join(dir, "svunit")
+	gobin := filepath.Join(runtime.GOROOT(), "bin", "go")
+	if out, err := exec.Command(gobin, "build", "-o", bin, "svunit.dev/svunit/cmd/svunit").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// run runs argv and returns its combined output and exit status.
+func run(t *testing.T, env []string, argv ...string) (string, int) {
+	t.Helper()
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Env = append(os.Environ(), env...)
+	out, err := cmd.CombinedOutput()
+	var ee *exec.ExitError
+	switch {
+	case errors.As(err, &ee):
+		return string(out), ee.ExitCode()
+	case err != nil:
+		t.Fatalf("%s: %v", strings.Join(argv, " "), err)
+	}
+	return string(out), 0
+}
+
+// TestSysVInstall installs svunit as a SysV service for real, as root:
+// install-service writes /etc/init.d/NAME and its runlevel links, the init
+// script starts the real manager, which starts its unit, status reports it,
+// stop stops both, and uninstall-service removes every file install wrote.
+//
+// The test process makes itself a child subreaper and reaps the manager, as
+// init would: the manager is orphaned when the init script exits.
+func TestSysVInstall(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("installs into /etc/init.d: run as root (CI does)")
+	}
+	if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0)
+
+	dir := t.TempDir()
+	bin := buildSvunit(t, dir)
+	units := filepath.Join(dir, "units")
+	if err := os.MkdirAll(units, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	unit := "[Service]\nExecStart=/bin/sleep 1000\n[Install]\nWantedBy=default.target\n"
+	if err := os.WriteFile(filepath.Join(units, "nap.unit"), []byte(unit), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	name := fmt.Sprintf("svunit-test-%d", os.Getpid())
+	script := "/etc/init.d/" + name
+	pidfile := "/var/run/" + name + ".pid"
+	before := etcRcFiles(t)
+	flags := []string{"--backend", "init.d", "--name", name, "--units", units,
+		"--bus", filepath.Join(dir, "bus"), "--log-file", filepath.Join(dir, "daemon.log")}
+	t.Cleanup(func() {
+		exec.Command(script, "stop").Run()
+		exec.Command(bin, append([]string{"uninstall-service"}, flags...)...).Run()
+	})
+
+	if out, code := run(t, nil, append([]string{bin, "install-service"}, flags...)...); code != 0 {
+		t.Fatalf("install-service: exit %d\n%s", code, out)
+	}
+	if out, code := run(t, nil, "sh", "-n", script); code != 0 {
+		t.Fatalf("sh -n %s: %s", script, out)
+	}
+	if _, err := os.Stat("/etc/rc2.d/S50" + name); err != nil {
+		t.Errorf("no runlevel link: %v", err)
+	}
+	if out, code := run(t, nil, append([]string{bin, "install-service"}, flags...)...); code == 0 {
+		t.Errorf("a second install-service succeeded: %s", out)
+	}
+
+	env := []string{"SVUNIT_START_TIMEOUT=5"}
+	if out, code := run(t, env, script, "start"); code != 0 {
+		t.Fatalf("%s start: exit %d\n%s\n%s", script, code, out, readFile(dir, "daemon.log"))
+	}
+	pid := readPid(t, pidfile)
+	reaped := reap(pid)
+	waitChild(t, pid, "sleep")
+	if out, code := run(t, nil, script, "status"); code != 0 || !strings.HasPrefix(out, "Running") {
+		t.Errorf("%s status = %d %q, want 0 Running", script, code, out)
+	}
+	if out, code := run(t, nil, append([]string{bin, "service-status"}, flags...)...); code != 0 || !strings.Contains(out, "running") {
+		t.Errorf("service-status = %d %q, want 0 running", code, out)
+	}
+
+	if out, code := run(t, nil, script, "stop"); code != 0 {
+		t.Fatalf("%s stop: exit %d\n%s", script, code, out)
+	}
+	select {
+	case ws := <-reaped:
+		if !ws.Exited() || ws.ExitStatus() != 0 {
+			t.Errorf("the manager ended with %v, want exit 0 after SIGTERM", ws)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the manager did not exit after stop")
+	}
+	if out, code := run(t, nil, script, "status"); code != 3 || !strings.HasPrefix(out, "Stopped") {
+		t.Errorf("%s status after stop = %d %q, want 3 Stopped", script, code, out)
+	}
+	if out, code := run(t, nil, append([]string{bin, "service-status"}, flags...)...); code != 3 {
+		t.Errorf("service-status after stop = %d %q, want 3", code, out)
+	}
+
+	if out, code := run(t, nil, append([]string{bin, "uninstall-service"}, flags...)...); code != 0 {
+		t.Fatalf("uninstall-service: exit %d\n%s", code, out)
+	}
+	if after := etcRcFiles(t); after != before {
+		t.Errorf("uninstall-service left files behind:\nbefore: %s\nafter:  %s", before, after)
+	}
+	if _, err := os.Stat(pidfile); err == nil {
+		t.Errorf("%s is left behind", pidfile)
+	}
+	if out, code := run(t, nil, append([]string{bin, "service-status"}, flags...)...); code != 4 {
+		t.Errorf("service-status after uninstall = %d %q, want 4 (not installed)", code, out)
+	}
+}
+
+// etcRcFiles lists /etc/init.d and /etc/rc?.d, to compare before and after.
+func etcRcFiles(t *testing.T) string {
+	t.Helper()
+	var names []string
+	for _, pattern := range []string{"/etc/init.d/*", "/etc/rc?.d/*"} {
+		m, err := filepath.Glob(pattern)
+		if err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, m...)
+	}
+	return strings.Join(names, " ")
+}
+
+func readFile(dir, name string) string {
+	b, _ := os.ReadFile(filepath.Join(dir, name))
+	return string(b)
+}
+
+func readPid(t *testing.T, pidfile string) int {
+	t.Helper()
+	b, err := os.ReadFile(pidfile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil {
+		t.Fatalf("%s holds %q", pidfile, b)
+	}
+	return pid
+}
+
+// reap waits for pid, which the subreaper test process inherited, and
+// sends its status.
+func reap(pid int) <-chan syscall.WaitStatus {
+	ch := make(chan syscall.WaitStatus, 1)
+	go func() {
+		var ws syscall.WaitStatus
+		for {
+			_, err := syscall.Wait4(pid, &ws, 0, nil)
+			if err != syscall.EINTR {
+				break
+			}
+		}
+		ch <- ws
+	}()
+	return ch
+}
+
+// waitChild waits up to 10 s for a child of ppid named comm.
+func waitChild(t *testing.T, ppid int, comm string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		stats, _ := filepath.Glob("/proc/[0-9]*/stat")
+		for _, f := range stats {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				continue
+			}
+			// pid (comm) state ppid …
+			s := string(b)
+			open, end := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
+			if open < 0 || end < open {
+				continue
+			}
+			fields := strings.Fields(s[end+1:])
+			if s[open+1:end] == comm && len(fields) > 1 && fields[1] == strconv.Itoa(ppid) {
+				return
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("the manager (pid %d) started no %s child within 10s", ppid, comm)
+}
