@@ -22,6 +22,13 @@ func FuzzLoad(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if opts, _, errs := readOptions(path, data); len(errs) == 0 {
+			for _, o := range opts {
+				if o.line < 1 || o.line > bytes.Count(data, []byte("\n"))+1 {
+					t.Fatalf("option %+v has no line", o)
+				}
+			}
+		}
 		us, errs := loadBytes(path, n, data, false)
 		if (len(us) == 0) == (len(errs) == 0) {
 			t.Fatalf("%d units and %d errors", len(us), len(errs))

@@ -3,6 +3,8 @@ package units
 import (
 	"bytes"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // maxLine is the longest line go-systemd's parser accepts (systemd's
@@ -40,6 +42,10 @@ func scanLines(file string, data []byte) scanned {
 		if len(line) >= maxLine {
 			s.errorf(file, n, "line is %d bytes long, the limit is %d (split it with a backslash at the end of a line)", len(line), maxLine-1)
 		}
+		if !utf8.ValidString(line) {
+			s.errorf(file, n, "line is not valid UTF-8 (save the file as UTF-8)")
+			continue
+		}
 		switch {
 		case inValue:
 			// A blank line ends a continued value; otherwise a trailing
@@ -50,7 +56,7 @@ func scanLines(file string, data []byte) scanned {
 			inComment = strings.HasSuffix(strings.TrimSuffix(line, " "), `\`)
 			continue
 		}
-		trimmed := strings.TrimLeftFunc(line, isSpace)
+		trimmed := strings.TrimLeftFunc(line, unicode.IsSpace)
 		switch {
 		case trimmed == "":
 		case trimmed[0] == '#' || trimmed[0] == ';':
@@ -94,9 +100,6 @@ func (s *scanned) errorf(file string, line int, format string, args ...any) {
 	l.Addf(file, line, "", "", format, args...)
 	s.errs = append(s.errs, l...)
 }
-
-// isSpace is the set of characters the lexer skips between lines.
-func isSpace(r rune) bool { return r == ' ' || r == '\t' || r == '\r' || r == '\f' || r == '\v' }
 
 // short cuts s for quoting in an error message.
 func short(s string) string {

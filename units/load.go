@@ -116,7 +116,8 @@ func loadBytes(path string, n unitName, data []byte, bareTemplateOK bool) ([]*Un
 			errs.Addf(path, sections["Service"], "Service", "Instances", "template %s has no instances (set Instances=N, or add instance files such as %s@1%s linking to it)", name, n.prefix, n.suffix)
 			return nil, errs
 		}
-		for i := 1; i <= max(count, 1); i++ {
+		// Instances share their template's errors: stop at the first bad one.
+		for i := 1; i <= max(count, 1) && len(errs) == 0; i++ {
 			add(n.prefix+"@"+strconv.Itoa(i)+n.suffix, name, strconv.Itoa(i))
 		}
 	case n.instance != "":

@@ -90,7 +90,7 @@ func allPlaced(us []*Unit, placed map[*Unit]bool) bool {
 // checkCycles refuses every unit on a dependency cycle, naming the cycle.
 func checkCycles(us []*Unit, errs *ErrorList, bad map[*Unit]bool) {
 	p := preds(us)
-	sorted := append([]*Unit(nil), us...)
+	sorted := unordered(us, p)
 	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Name < sorted[j].Name })
 	for _, u := range sorted {
 		if bad[u] {
@@ -108,6 +108,41 @@ func checkCycles(us []*Unit, errs *ErrorList, bad map[*Unit]bool) {
 		names = append(names, u.Name)
 		errs.Addf(u.Path, firstDepLine(u), "Unit", depDirective(u), "dependency cycle: %s, where A → B means A starts after B (remove one of these After=, Before=, Requires= or Wants=)", strings.Join(names, " → "))
 	}
+}
+
+// unordered returns the units that no topological order reaches: those on
+// a cycle and those after one. It is linear, so the search for the cycle
+// itself runs only when there is one.
+func unordered(us []*Unit, p map[*Unit][]*Unit) []*Unit {
+	succs := map[*Unit][]*Unit{}
+	waiting := map[*Unit]int{}
+	var ready []*Unit
+	for _, u := range us {
+		waiting[u] = len(p[u])
+		if waiting[u] == 0 {
+			ready = append(ready, u)
+		}
+		for _, v := range p[u] {
+			succs[v] = append(succs[v], u)
+		}
+	}
+	for len(ready) > 0 {
+		u := ready[len(ready)-1]
+		ready = ready[:len(ready)-1]
+		delete(waiting, u)
+		for _, v := range succs[u] {
+			if waiting[v]--; waiting[v] == 0 {
+				ready = append(ready, v)
+			}
+		}
+	}
+	var out []*Unit
+	for _, u := range us {
+		if _, left := waiting[u]; left {
+			out = append(out, u)
+		}
+	}
+	return out
 }
 
 // findCycle returns the shortest path start → … → start along start-before

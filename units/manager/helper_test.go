@@ -237,3 +237,12 @@ func waitFor(t testing.TB) func([]*Job, error) []JobResult {
 		return waitJobs(t, jobs, err)
 	}
 }
+
+// cmdUnit returns a unit running argv (a system program) instead of the
+// test binary, for tests that spawn many processes.
+func cmdUnit(name string, argv []string, mods ...func(*units.Service)) *units.Unit {
+	u := testUnit(name, "", mods...)
+	u.Service.ExecStart = []units.Command{{Argv: argv}}
+	u.Service.Environment = nil
+	return u
+}

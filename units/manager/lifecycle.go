@@ -210,6 +210,11 @@ func (s *service) daemonPID() (int, error) {
 		}
 	}
 	if len(found) != 1 {
+		for _, p := range listProcs() {
+			if p.ppid == os.Getpid() {
+				fmt.Fprintf(os.Stderr, "DBG child %+v inv=%v want %s\n", p, hasInvocation(p.pid, s.proc.invocation), s.proc.invocation)
+			}
+		}
 		return 0, fmt.Errorf("found %d daemon processes; set PIDFile=", len(found))
 	}
 	return found[0], nil

@@ -1,0 +1,129 @@
+package manager
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"svunit.dev/svunit/units"
+)
+
+// TestStopTERMIgnored: a child that ignores SIGTERM is killed when
+// TimeoutStopSec runs out, and the stop job says so.
+func TestStopTERMIgnored(t *testing.T) {
+	ready := tempFile(t, "ready")
+	m := newManager(t, testUnit("stubborn", "ignore-term:"+ready, func(s *units.Service) {
+		s.TimeoutStopSec = 300 * time.Millisecond
+	}))
+	waitFor(t)(m.Start("stubborn"))
+	waitFile(t, ready)
+	jobs, err := m.Stop("stubborn")
+	if rs := waitJobs(t, jobs, err); rs[0] != JobTimeout || !strings.Contains(jobs[0].Reason, "SIGKILL") {
+		t.Fatalf("stop job = %s (%s), want timeout naming SIGKILL", rs[0], jobs[0].Reason)
+	}
+	snap, _ := m.Unit("stubborn")
+	if snap.LastExit.Signal != syscall.SIGKILL || snap.Result != ResultTimeout || snap.ActiveState != "failed" {
+		t.Errorf("after the kill: exit %s, result %s, %s", snap.LastExit, snap.Result, snap.ActiveState)
+	}
+}
+
+// TestStopInfinity: with TimeoutStopSec=infinity the manager never sends
+// SIGKILL; the unit stays in stop-sigterm until the process goes.
+func TestStopInfinity(t *testing.T) {
+	ready := tempFile(t, "ready")
+	m := newManager(t, testUnit("forever", "ignore-term:"+ready, func(s *units.Service) {
+		s.TimeoutStopSec = units.Infinity
+	}))
+	waitFor(t)(m.Start("forever"))
+	waitFile(t, ready)
+	jobs, err := m.Stop("forever")
+	snap := waitState(t, m, "forever", Stopping)
+	if snap.SubState != "stop-sigterm" {
+		t.Errorf("SubState %s, want stop-sigterm", snap.SubState)
+	}
+	// Nothing but this test's own SIGKILL ends it: the job must say done,
+	// not timeout (which would mean the manager killed it).
+	if err := syscall.Kill(snap.MainPID, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	if rs := waitJobs(t, jobs, err); rs[0] != JobDone {
+		t.Errorf("stop job = %s (%s), want done", rs[0], jobs[0].Reason)
+	}
+}
+
+// TestKillModeGrandchildren: control-group kills a background grandchild,
+// also one that left with setsid, and one whose parent exited (inherited by
+// the subreaper); process leaves it alone.
+func TestKillModeGrandchildren(t *testing.T) {
+	cases := []struct {
+		mode     string
+		killMode units.KillMode
+		typ      units.ServiceType
+		survives bool
+	}{
+		{"grandchild", units.KillControlGroup, units.Simple, false},
+		{"setsid", units.KillControlGroup, units.Simple, false},
+		{"daemonize", units.KillControlGroup, units.Forking, false},
+		{"setsid", units.KillMixed, units.Simple, false},
+		{"grandchild", units.KillProcess, units.Simple, true},
+		{"setsid", units.KillProcess, units.Simple, true},
+	}
+	for _, c := range cases {
+		t.Run(fmt.Sprintf("%s-%s", c.mode, c.killMode), func(t *testing.T) {
+			f := tempFile(t, "pid")
+			m := newManager(t, testUnit("tree", c.mode+":"+f, func(s *units.Service) {
+				s.KillMode, s.Type, s.TimeoutStopSec = c.killMode, c.typ, 5*time.Second
+			}))
+			starts, err := m.Start("tree")
+			if rs := waitJobs(t, starts, err); rs[0] != JobDone {
+				t.Fatalf("start job = %s (%s)", rs[0], starts[0].Reason)
+			}
+			gc, _ := strconv.Atoi(waitFile(t, f))
+			t.Cleanup(func() { syscall.Kill(gc, syscall.SIGKILL) })
+			if c.typ == units.Forking {
+				if snap := waitState(t, m, "tree", Running); snap.MainPID != gc {
+					t.Errorf("forking: MainPID %d, want the daemon %d", snap.MainPID, gc)
+				}
+			}
+			if !alive(gc) {
+				t.Fatalf("grandchild %d is not running before the stop", gc)
+			}
+			jobs, err := m.Stop("tree")
+			if rs := waitJobs(t, jobs, err); rs[0] != JobDone {
+				t.Errorf("stop job = %s (%s)", rs[0], jobs[0].Reason)
+			}
+			if c.survives {
+				if !alive(gc) {
+					t.Errorf("KillMode=%s killed the grandchild", c.killMode)
+				}
+				return
+			}
+			waitGone(t, gc)
+		})
+	}
+}
+
+// TestStopRightAfterStart: a stop that arrives while the unit is starting
+// is never lost, and SIGTERM is enough every time.
+func TestStopRightAfterStart(t *testing.T) {
+	m := newManager(t, cmdUnit("quick", []string{"/bin/sleep", "3600"}, func(s *units.Service) {
+		s.StartSecs, s.TimeoutStopSec = time.Second, 10*time.Second
+	}))
+	for i := 0; i < 200; i++ {
+		starts, err := m.Start("quick")
+		if err != nil {
+			t.Fatal(err)
+		}
+		stops, err := m.Stop("quick")
+		if rs := waitJobs(t, stops, err); rs[0] != JobDone {
+			t.Fatalf("round %d: stop job = %s (%s)", i, rs[0], stops[0].Reason)
+		}
+		waitJobs(t, starts, nil)
+		if snap, _ := m.Unit("quick"); snap.State != Stopped || snap.LastExit.Signal == syscall.SIGKILL {
+			t.Fatalf("round %d: %s, last exit %s", i, snap.State, snap.LastExit)
+		}
+	}
+}
