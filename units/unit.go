@@ -14,7 +14,7 @@ const Infinity = time.Duration(1<<63 - 1)
 // it; the manager holds it by pointer and compares versions with Equal.
 type Unit struct {
 	Name     string // "web.unit", "worker@2.unit"; always with its suffix
-	Path     string // the file it came from; for instances, the template's file
+	Path     string // the file it came from: the template's for Instances=, else the instance file (often a symlink to it)
 	Template string // "worker@.unit" for an instance, else ""
 	Instance string // "2" for "worker@2.unit", else ""
 
@@ -26,8 +26,8 @@ type Unit struct {
 	Requires      []string
 	Wants         []string
 	Groups        []string // names without '@': Groups=backend makes the unit a member of @backend
-	AllowUsers    []string // access issue: "alice:start,stop" style grants, parsed by bus/api
-	AllowGroups   []string
+	AllowUsers    []string // "alice:start,stop" grants; the loader checked the user exists and the verbs are known; bus/api applies them
+	AllowGroups   []string // "ops:all" grants for members of a unix group, checked likewise
 
 	Service Service
 	Install Install
@@ -47,7 +47,7 @@ type Service struct {
 	ExecReload    []Command
 	PIDFile       string // Type=forking: where the daemon writes its main pid
 
-	WorkingDirectory         string // "" means the user's home for User=, else the manager's cwd; "-" prefix stripped, see WorkingDirectoryOptional
+	WorkingDirectory         string // "" means the user's home for User=, else the manager's cwd; "~" is the user's home; "-" prefix stripped, see WorkingDirectoryOptional
 	WorkingDirectoryOptional bool
 	User                     string // "" = the manager's own user
 	Group                    string
@@ -79,10 +79,10 @@ type Service struct {
 
 	StandardOutput   string // journal.ParseTarget syntax; "" = svunit's default file
 	StandardError    string // "" = svunit's default file; "inherit" = into stdout's sink (redirect_stderr)
-	SyslogIdentifier string
+	SyslogIdentifier string // default: the unit name without suffix
 	SyslogFacility   string
 	SyslogLevel      string
-	SyslogErrorLevel string // level for stderr lines; "" = SyslogLevel
+	SyslogErrorLevel string // level for stderr lines; default "err"
 	LogMaxBytes      int64  // Supervisor's logfile_maxbytes
 	LogBackups       int    // Supervisor's logfile_backups
 	LogOverflow      string // "block" (default) or "drop"
