@@ -132,23 +132,9 @@ func parseExec(value string, line int, spec *specifiers) ([]Command, error) {
 // of every word.
 func parseCommand(words []word, line int, spec *specifiers) (Command, error) {
 	c := Command{Line: line}
-	first := words[0].text
-	seen := map[byte]bool{}
-	for first != "" && strings.IndexByte("-@:+!", first[0]) >= 0 {
-		p := first[0]
-		if seen[p] {
-			return c, fmt.Errorf("prefix %q appears twice", p)
-		}
-		seen[p] = true
-		switch p {
-		case '-':
-			c.IgnoreFailure = true
-		case ':':
-			c.NoEnvExpand = true
-		case '+', '!':
-			return c, fmt.Errorf("prefix %q (privileged execution) is not supported by svunit; set User= and Group= instead", p)
-		}
-		first = first[1:]
+	first, argv0, err := c.prefixes(words[0].text)
+	if err != nil {
+		return c, err
 	}
 	argv := make([]string, 0, len(words))
 	for i, w := range words {
@@ -162,7 +148,7 @@ func parseCommand(words []word, line int, spec *specifiers) (Command, error) {
 		}
 		argv = append(argv, t)
 	}
-	if seen['@'] {
+	if argv0 {
 		if len(argv) < 2 {
 			return c, errors.New(`prefix "@" needs the argv[0] to pass as the second word (write @/path/prog name args…)`)
 		}
@@ -182,4 +168,27 @@ func parseCommand(words []word, line int, spec *specifiers) (Command, error) {
 		}
 	}
 	return c, nil
+}
+
+// prefixes strips the prefixes of an Exec line's first word, setting c's
+// flags, and reports whether '@' (argv[0] follows) was among them.
+func (c *Command) prefixes(first string) (rest string, argv0 bool, err error) {
+	seen := map[byte]bool{}
+	for first != "" && strings.IndexByte("-@:+!", first[0]) >= 0 {
+		p := first[0]
+		if seen[p] {
+			return "", false, fmt.Errorf("prefix %q appears twice", p)
+		}
+		seen[p] = true
+		switch p {
+		case '-':
+			c.IgnoreFailure = true
+		case ':':
+			c.NoEnvExpand = true
+		case '+', '!':
+			return "", false, fmt.Errorf("prefix %q (privileged execution) is not supported by svunit; set User= and Group= instead", p)
+		}
+		first = first[1:]
+	}
+	return first, seen['@'], nil
 }

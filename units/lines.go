@@ -20,11 +20,17 @@ type position struct {
 	line    int    // first line of the option (continuations follow it)
 }
 
-// scanned is what scanLines learnt about a file.
+// scanned is what scanLines learnt about a file, and its state while it
+// scans (one goroutine).
 type scanned struct {
 	options  []position     // one per option, in file order
 	sections map[string]int // section name → line of its first header
 	errs     []*Error       // syntax errors, each with its line
+
+	file      string
+	section   string // current section
+	inValue   bool   // the previous line continues a value
+	inComment bool   // the previous line continues a comment
 }
 
 // scanLines walks data line by line with the rules of go-systemd's lexer:
@@ -33,71 +39,82 @@ type scanned struct {
 // alone on its line. It records every option's line and reports every
 // syntax error, where the parser stops at the first and names no line.
 func scanLines(file string, data []byte) scanned {
-	s := scanned{sections: map[string]int{}}
-	section := ""
-	inValue, inComment := false, false
+	s := scanned{sections: map[string]int{}, file: file}
 	for i, raw := range bytes.Split(data, []byte("\n")) {
-		n := i + 1
-		line := string(bytes.TrimSuffix(raw, []byte("\r")))
-		if len(line) >= maxLine {
-			s.errorf(file, n, "line is %d bytes long, the limit is %d (split it with a backslash at the end of a line)", len(line), maxLine-1)
-		}
-		if !utf8.ValidString(line) {
-			s.errorf(file, n, "line is not valid UTF-8 (save the file as UTF-8)")
-			continue
-		}
-		switch {
-		case inValue:
-			// A blank line ends a continued value; otherwise a trailing
-			// backslash continues it further.
-			inValue = strings.TrimSpace(line) != "" && strings.HasSuffix(line, `\`)
-			continue
-		case inComment:
-			inComment = strings.HasSuffix(strings.TrimSuffix(line, " "), `\`)
-			continue
-		}
-		trimmed := strings.TrimLeftFunc(line, unicode.IsSpace)
-		switch {
-		case trimmed == "":
-		case trimmed[0] == '#' || trimmed[0] == ';':
-			inComment = strings.HasSuffix(strings.TrimSuffix(line, " "), `\`)
-		case trimmed[0] == '[':
-			name, rest, ok := strings.Cut(trimmed[1:], "]")
-			switch {
-			case !ok:
-				s.errorf(file, n, "section header %q has no closing ']'", strings.TrimSpace(trimmed))
-			case strings.TrimSpace(rest) != "":
-				s.errorf(file, n, "text after section header [%s]: %q (put each directive on its own line)", name, strings.TrimSpace(rest))
-			case name == "":
-				s.errorf(file, n, "empty section header [] (write [Unit], [Service] or [Install])")
-			}
-			section = name
-			if _, seen := s.sections[name]; !seen && ok {
-				s.sections[name] = n
-			}
-		default:
-			name, value, ok := strings.Cut(trimmed, "=")
-			name = strings.TrimSpace(name)
-			switch {
-			case !ok:
-				s.errorf(file, n, "line %q is neither a section header, a comment nor NAME=VALUE", short(trimmed))
-				continue
-			case section == "":
-				s.errorf(file, n, "%s= comes before any section header (put it under [Unit], [Service] or [Install])", name)
-				continue
-			case name == "":
-				s.errorf(file, n, "directive with an empty name (write NAME=VALUE)")
-			}
-			s.options = append(s.options, position{section: section, name: name, line: n})
-			inValue = strings.TrimSpace(value) != "" && strings.HasSuffix(value, `\`)
-		}
+		s.line(i+1, string(bytes.TrimSuffix(raw, []byte("\r"))))
 	}
 	return s
 }
 
-func (s *scanned) errorf(file string, line int, format string, args ...any) {
+// line scans line n.
+func (s *scanned) line(n int, line string) {
+	if len(line) >= maxLine {
+		s.errorf(n, "line is %d bytes long, the limit is %d (split it with a backslash at the end of a line)", len(line), maxLine-1)
+	}
+	if !utf8.ValidString(line) {
+		s.errorf(n, "line is not valid UTF-8 (save the file as UTF-8)")
+		return
+	}
+	switch {
+	case s.inValue:
+		// A blank line ends a continued value; otherwise a trailing
+		// backslash continues it further.
+		s.inValue = strings.TrimSpace(line) != "" && strings.HasSuffix(line, `\`)
+		return
+	case s.inComment:
+		s.inComment = strings.HasSuffix(strings.TrimSuffix(line, " "), `\`)
+		return
+	}
+	trimmed := strings.TrimLeftFunc(line, unicode.IsSpace)
+	switch {
+	case trimmed == "":
+	case trimmed[0] == '#' || trimmed[0] == ';':
+		s.inComment = strings.HasSuffix(strings.TrimSuffix(line, " "), `\`)
+	case trimmed[0] == '[':
+		s.header(n, trimmed)
+	default:
+		s.option(n, trimmed)
+	}
+}
+
+// header scans a section header line.
+func (s *scanned) header(n int, trimmed string) {
+	name, rest, ok := strings.Cut(trimmed[1:], "]")
+	switch {
+	case !ok:
+		s.errorf(n, "section header %q has no closing ']'", strings.TrimSpace(trimmed))
+	case strings.TrimSpace(rest) != "":
+		s.errorf(n, "text after section header [%s]: %q (put each directive on its own line)", name, strings.TrimSpace(rest))
+	case name == "":
+		s.errorf(n, "empty section header [] (write [Unit], [Service] or [Install])")
+	}
+	s.section = name
+	if _, seen := s.sections[name]; !seen && ok {
+		s.sections[name] = n
+	}
+}
+
+// option scans a NAME=VALUE line.
+func (s *scanned) option(n int, trimmed string) {
+	name, value, ok := strings.Cut(trimmed, "=")
+	name = strings.TrimSpace(name)
+	switch {
+	case !ok:
+		s.errorf(n, "line %q is neither a section header, a comment nor NAME=VALUE", short(trimmed))
+		return
+	case s.section == "":
+		s.errorf(n, "%s= comes before any section header (put it under [Unit], [Service] or [Install])", name)
+		return
+	case name == "":
+		s.errorf(n, "directive with an empty name (write NAME=VALUE)")
+	}
+	s.options = append(s.options, position{section: s.section, name: name, line: n})
+	s.inValue = strings.TrimSpace(value) != "" && strings.HasSuffix(value, `\`)
+}
+
+func (s *scanned) errorf(line int, format string, args ...any) {
 	var l ErrorList
-	l.Addf(file, line, "", "", format, args...)
+	l.Addf(s.file, line, "", "", format, args...)
 	s.errs = append(s.errs, l...)
 }
 
