@@ -304,6 +304,6 @@ func managerError0(err error) error {
 }
 
 func reloadManager(c *call) ([]any, error) {
-	_, err := c.a.reload()
+	_, _, err := c.a.reload()
 	return nil, err
 }

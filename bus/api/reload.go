@@ -1,18 +1,28 @@
 package api
 
 // reload re-reads the unit directory through the manager, announcing it
-// with Reloading(true) and Reloading(false) as systemd does, and returns
-// what changed as (unit, change) pairs.
-func (a *API) reload() ([]strPair, error) {
-	r, ok := any(a.m).(interface{ Reload() error })
-	if !ok {
-		return nil, busError(ErrNotSupported, "this svunit manager cannot reload its units yet; restart the daemon to pick up changes.")
-	}
+// with Reloading(true) and Reloading(false) as systemd does. It returns
+// what changed as (unit, change) pairs, and the problems found in unit
+// files (those units were skipped) as text, "" when there were none.
+func (a *API) reload() ([]strPair, string, error) {
 	a.emit(ManagerPath, ifaceManager+".Reloading", true)
-	err := r.Reload()
+	rep, err := a.m.Reload()
 	a.emit(ManagerPath, ifaceManager+".Reloading", false)
 	if err != nil {
-		return nil, busError(ErrReloadFailed, "%v", err)
+		return nil, "", busError(ErrReloadFailed, "Reload failed, nothing changed: %v", err)
 	}
-	return []strPair{}, nil
+	changes := []strPair{}
+	for _, c := range []struct {
+		what  string
+		names []string
+	}{{"added", rep.Added}, {"removed", rep.Removed}, {"changed", rep.Changed}} {
+		for _, n := range c.names {
+			changes = append(changes, strPair{n, c.what})
+		}
+	}
+	problems := ""
+	if rep.Errors != nil {
+		problems = rep.Errors.Error()
+	}
+	return changes, problems, nil
 }

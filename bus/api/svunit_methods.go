@@ -43,7 +43,7 @@ var svunitMethods = []*method{
 	{name: "ResolveUnits", in: []arg{patternsArg}, out: namesOut, run: resolveUnits},
 	{name: "ListGroups", out: []arg{{"groups", "a(sas)"}}, run: listGroups},
 	{name: "GetUnitsProperties", in: []arg{patternsArg, {"properties", "as"}}, out: []arg{{"units", "a(sa{sv})"}}, run: getUnitsProperties},
-	{name: "Reload", out: []arg{{"changes", "a(ss)"}}, run: reloadReport},
+	{name: "Reload", out: []arg{{"changes", "a(ss)"}, {"problems", "s"}}, run: reloadReport},
 	{name: "TailLog", in: []arg{nameArg, {"stream", "s"}, {"lines", "u"}}, out: []arg{{"lines", "as"}}, run: tailLog},
 }
 
@@ -214,11 +214,11 @@ outer:
 }
 
 func reloadReport(c *call) ([]any, error) {
-	changes, err := c.a.reload()
+	changes, problems, err := c.a.reload()
 	if err != nil {
 		return nil, err
 	}
-	return []any{changes}, nil
+	return []any{changes, problems}, nil
 }
 
 // tailLog returns the last lines of a unit's stdout or stderr file.

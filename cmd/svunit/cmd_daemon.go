@@ -42,6 +42,7 @@ Paths (flag, then environment, then default):
                                       $XDG_RUNTIME_DIR/svunit/bus`,
 		setup: func(fs *pflag.FlagSet) func(*globals, []string) error {
 			logDir := fs.String("log-dir", "", "directory for the units' default log files")
+			bindDaemonBusFlags(fs) // --join, in daemon_bus.go
 			return func(g *globals, args []string) error {
 				if len(args) > 0 {
 					return usageErrorf("unexpected argument %q (daemon takes only flags)", args[0])
@@ -85,12 +86,6 @@ func runDaemon(g *globals, p paths) error {
 		return shutdown(m, sigs, logger)
 	}
 	return nil
-}
-
-// serveBus starts the D-Bus API once the manager is up and returns how to
-// stop it. (The API lands here; until then there is no bus.)
-func serveBus(m *manager.Manager, p paths) (stop func(), err error) {
-	return func() {}, nil
 }
 
 func reload(m *manager.Manager, logger *log.Logger) {
