@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"svunit.dev/svunit/journal"
@@ -73,11 +74,30 @@ func setList(f listField, conv func(string) (string, error)) func(*builder, stri
 	}
 }
 
-func setDuration(f durField) func(*builder, string) error {
+// setValue stores what parse makes of the value.
+func setValue[T any](f func(*Unit) *T, parse func(string) (T, error)) func(*builder, string) error {
 	return func(b *builder, v string) error {
-		d, err := parseTimeSpan(v)
-		*f(b.u) = d
+		x, err := parse(v)
+		*f(b.u) = x
 		return err
+	}
+}
+
+func setDuration(f durField) func(*builder, string) error { return setValue(f, parseTimeSpan) }
+
+// enum parses one of a fixed list of values into a string type.
+func enum[T ~string](values ...T) func(string) (T, error) {
+	return func(v string) (T, error) {
+		for _, w := range values {
+			if T(v) == w {
+				return w, nil
+			}
+		}
+		names := make([]string, len(values))
+		for i, w := range values {
+			names[i] = string(w)
+		}
+		return T(v), fmt.Errorf("%q is not one of %s", v, strings.Join(names, ", "))
 	}
 }
 
@@ -86,18 +106,6 @@ func setInt(f intField, lo, hi int) func(*builder, string) error {
 		n, err := parseInt(v, lo, hi)
 		*f(b.u) = n
 		return err
-	}
-}
-
-// oneOf checks a value against a fixed list.
-func oneOf(values ...string) func(string) error {
-	return func(v string) error {
-		for _, w := range values {
-			if v == w {
-				return nil
-			}
-		}
-		return fmt.Errorf("%q is not one of %s", v, strings.Join(values, ", "))
 	}
 }
 
@@ -135,7 +143,7 @@ func grant(lookup func(string) error) func(string) (string, error) {
 			return "", err
 		}
 		for _, v := range strings.Split(verbs, ",") {
-			if err := oneOf(accessVerbs...)(v); err != nil {
+			if _, err := enum(accessVerbs...)(v); err != nil {
 				return "", fmt.Errorf("%q: verb %w", w, err)
 			}
 		}
@@ -175,11 +183,7 @@ var table = []*directive{
 
 	// [Service]
 	{"Service", "Type", "simple|exec|notify|oneshot|forking", "simple", "When the program counts as started: at fork (simple), after execve (exec), on READY=1 (notify), when it exits successfully (oneshot), when its parent exits (forking).", "–",
-		func(b *builder, v string) error {
-			err := oneOf("simple", "exec", "notify", "oneshot", "forking")(v)
-			b.u.Service.Type = ServiceType(v)
-			return err
-		}},
+		setValue(func(u *Unit) *ServiceType { return &u.Service.Type }, enum(Simple, Exec, Notify, Oneshot, Forking))},
 	{"Service", "ExecStart", "command line", "required", "The program and its arguments, split by systemd's rules (quotes, C escapes, $VAR and ${VAR} from the environment at spawn time, %-specifiers). Prefixes: - (a failure counts as success), @ (next word is argv[0]), : (no $VAR expansion). No shell is involved: use /bin/sh -c '…' for one. Only Type=oneshot may have several.", "command",
 		addExec(func(u *Unit) *[]Command { return &u.Service.ExecStart })},
 	{"Service", "ExecStartPre", "command line", "–", "Commands run, in order, before ExecStart=; a failure fails the start.", "–",
@@ -210,11 +214,7 @@ var table = []*directive{
 	{"Service", "SupplementaryGroups", "list of groups", "User='s groups", "Extra unix groups for the process; each must exist.", "–",
 		setList(func(u *Unit) *[]string { return &u.Service.SupplementaryGroups }, func(v string) (string, error) { _, err := lookupGroup(v); return v, err })},
 	{"Service", "UMask", "octal mode", "the manager's", "The file mode creation mask, e.g. 0022.", "umask",
-		func(b *builder, v string) error {
-			m, err := parseUMask(v)
-			b.u.Service.UMask = &m
-			return err
-		}},
+		setValue(func(u *Unit) **uint32 { return &u.Service.UMask }, func(v string) (*uint32, error) { m, err := parseUMask(v); return &m, err })},
 	{"Service", "Environment", "KEY=VALUE …", "–", "Variables for the program, quoted as in systemd (\"KEY=a b\"); may be repeated; an empty value clears the list.", "environment",
 		func(b *builder, v string) error {
 			if strings.TrimSpace(v) == "" {
@@ -247,11 +247,8 @@ var table = []*directive{
 			return v, nil
 		})},
 	{"Service", "Restart", "no|always|on-success|on-failure|on-abnormal|on-abort|on-watchdog", "on-failure", "When to restart the program after it exits. svunit's default differs from systemd's (no): it is Supervisor's autorestart=unexpected.", "autorestart",
-		func(b *builder, v string) error {
-			err := oneOf("no", "always", "on-success", "on-failure", "on-abnormal", "on-abort", "on-watchdog")(v)
-			b.u.Service.Restart = RestartPolicy(v)
-			return err
-		}},
+		setValue(func(u *Unit) *RestartPolicy { return &u.Service.Restart },
+			enum(RestartNo, RestartAlways, RestartOnSuccess, RestartOnFailure, RestartOnAbnormal, RestartOnAbort, RestartOnWatchdog))},
 	{"Service", "RestartSec", "time span", "100ms", "The first delay before a restart; it grows over RestartSteps= to RestartMaxDelaySec= while the program keeps crashing, so a crash loop costs little CPU.", "– (BACKOFF waits 1s, 2s, 3s…)",
 		setDuration(func(u *Unit) *time.Duration { return &u.Service.RestartSec })},
 	{"Service", "RestartSteps", "integer", "10", "How many restarts it takes the delay to grow from RestartSec= to RestartMaxDelaySec=; 0 keeps it fixed.", "–",
@@ -279,23 +276,11 @@ var table = []*directive{
 			return err
 		}},
 	{"Service", "KillSignal", "signal", "SIGTERM", "The signal that asks the program to stop.", "stopsignal",
-		func(b *builder, v string) error {
-			sig, err := parseSignal(v)
-			b.u.Service.KillSignal = sig
-			return err
-		}},
+		setValue(func(u *Unit) *syscall.Signal { return &u.Service.KillSignal }, parseSignal)},
 	{"Service", "KillMode", "control-group|mixed|process|none", "control-group", "Who gets the stop signal: every process the unit started (svunit has no cgroups: the process group), the main process then SIGKILL to the rest (mixed), the main process only, or nobody. The default spares users Supervisor's orphaned grandchildren.", "stopasgroup, killasgroup",
-		func(b *builder, v string) error {
-			err := oneOf("control-group", "mixed", "process", "none")(v)
-			b.u.Service.KillMode = KillMode(v)
-			return err
-		}},
+		setValue(func(u *Unit) *KillMode { return &u.Service.KillMode }, enum(KillControlGroup, KillMixed, KillProcess, KillNone))},
 	{"Service", "SendSIGKILL", "boolean", "yes", "Whether to SIGKILL what is left after TimeoutStopSec=.", "–",
-		func(b *builder, v string) error {
-			on, err := parseBool(v)
-			b.u.Service.SendSIGKILL = on
-			return err
-		}},
+		setValue(func(u *Unit) *bool { return &u.Service.SendSIGKILL }, parseBool)},
 	{"Service", "Priority", "integer", "999", "Start order among units with no dependency between them: lower starts first and stops last.", "priority",
 		setInt(func(u *Unit) *int { return &u.Service.Priority }, -1<<31, 1<<31-1)},
 	{"Service", "Instances", "integer 1–" + fmt.Sprint(maxInstances), "– (required in a template loaded on its own)", "In a template NAME@.unit: run NAME@1 … NAME@N. Instance files NAME@X.unit (e.g. symlinks to the template) may be used instead.", "numprocs",
@@ -313,11 +298,7 @@ var table = []*directive{
 	{"Service", "SyslogErrorLevel", "syslog level", "err", "The level of standard error lines (svunit only).", "–",
 		setString(func(u *Unit) *string { return &u.Service.SyslogErrorLevel }, syslogLevel)},
 	{"Service", "LogMaxBytes", "size", "50MB (50000000)", "Rotate a log file before it grows past this size (K, M, G are powers of 1024); 0 never rotates.", "stdout_logfile_maxbytes",
-		func(b *builder, v string) error {
-			n, err := parseSize(v)
-			b.u.Service.LogMaxBytes = n
-			return err
-		}},
+		setValue(func(u *Unit) *int64 { return &u.Service.LogMaxBytes }, parseSize)},
 	{"Service", "LogBackups", "integer", "10", "Rotated files kept; 0 keeps none.", "stdout_logfile_backups",
 		setInt(func(u *Unit) *int { return &u.Service.LogBackups }, 0, 1<<20)},
 	{"Service", "LogOverflow", "block|drop", "block", "When the log sink cannot keep up: block the program's writes (Supervisor's behaviour) or drop and count lines.", "–",

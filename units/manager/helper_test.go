@@ -81,7 +81,13 @@ func runChild(mode string) {
 }
 
 func startGrandchild(setsid bool) int {
-	env := append(os.Environ(), "SVUNIT_TEST_CHILD=sleep")
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "SVUNIT_TEST_CHILD=") {
+			env = append(env, kv)
+		}
+	}
+	env = append(env, "SVUNIT_TEST_CHILD=sleep")
 	pid, err := syscall.ForkExec(os.Args[0], []string{os.Args[0]}, &syscall.ProcAttr{
 		Env: env, Files: []uintptr{0, 1, 2}, Sys: &syscall.SysProcAttr{Setsid: setsid},
 	})
