@@ -276,7 +276,7 @@ var table = []*directive{
 			return err
 		}},
 	{"Service", "KillSignal", "signal", "SIGTERM", "The signal that asks the program to stop.", "stopsignal",
-		setValue(func(u *Unit) *syscall.Signal { return &u.Service.KillSignal }, parseSignal)},
+		setValue(func(u *Unit) *syscall.Signal { return &u.Service.KillSignal }, ParseSignal)},
 	{"Service", "KillMode", "control-group|mixed|process|none", "control-group", "Who gets the stop signal: every process the unit started (svunit has no cgroups: the process group), the main process then SIGKILL to the rest (mixed), the main process only, or nobody. The default spares users Supervisor's orphaned grandchildren.", "stopasgroup, killasgroup",
 		setValue(func(u *Unit) *KillMode { return &u.Service.KillMode }, enum(KillControlGroup, KillMixed, KillProcess, KillNone))},
 	{"Service", "SendSIGKILL", "boolean", "yes", "Whether to SIGKILL what is left after TimeoutStopSec=.", "–",

@@ -77,8 +77,10 @@ func parseTimeSpan(s string) (time.Duration, error) {
 	return time.Duration(total), nil
 }
 
-// parseSignal accepts "SIGTERM", "TERM" or a number.
-func parseSignal(s string) (syscall.Signal, error) {
+// ParseSignal parses a signal as unit files write it: "SIGTERM", "TERM",
+// "15", "SIGRTMIN+2". The CLI uses it too, so a signal reads the same
+// everywhere.
+func ParseSignal(s string) (syscall.Signal, error) {
 	if n, err := strconv.Atoi(s); err == nil {
 		if n <= 0 || n > 64 {
 			return 0, fmt.Errorf("signal number %d is out of range (1-64)", n)
@@ -135,7 +137,7 @@ func parseExitStatus(s string) (ExitStatusSet, error) {
 			set.Codes = append(set.Codes, n)
 			continue
 		}
-		sig, err := parseSignal(w)
+		sig, err := ParseSignal(w)
 		if err != nil {
 			return set, fmt.Errorf("%q is neither an exit status (0-255) nor a signal name", w)
 		}

@@ -54,13 +54,13 @@ func TestParseBool(t *testing.T) {
 
 func TestParseSignal(t *testing.T) {
 	for in, want := range map[string]syscall.Signal{"SIGTERM": syscall.SIGTERM, "term": syscall.SIGTERM, "INT": syscall.SIGINT, "9": syscall.SIGKILL, "SIGRTMIN": 34, "RTMIN+2": 36, "SIGRTMAX-1": 63} {
-		if got, err := parseSignal(in); err != nil || got != want {
-			t.Errorf("parseSignal(%q) = %v, %v; want %v", in, got, err, want)
+		if got, err := ParseSignal(in); err != nil || got != want {
+			t.Errorf("ParseSignal(%q) = %v, %v; want %v", in, got, err, want)
 		}
 	}
 	for in, want := range map[string]string{"SIGFOO": `"SIGFOO" is not a signal (write a name such as SIGTERM or a number)`, "65": "signal number 65 is out of range (1-64)", "0": "signal number 0 is out of range (1-64)"} {
-		if _, err := parseSignal(in); err == nil || err.Error() != want {
-			t.Errorf("parseSignal(%q) error = %v; want %s", in, err, want)
+		if _, err := ParseSignal(in); err == nil || err.Error() != want {
+			t.Errorf("ParseSignal(%q) error = %v; want %s", in, err, want)
 		}
 	}
 }

@@ -163,17 +163,12 @@ func (s *service) exitWhileStarting(e ExitInfo) {
 		s.move(Exited)
 		s.cancelJobs(&s.startJobs, JobDone, "")
 	case svc.Type == units.Forking && ok:
-		s.adoptTries = 0
 		s.adoptDaemon()
 	default:
 		s.killLeftovers()
 		s.earlyFailure(e.result(), "exited before it was started: "+e.String(), false)
 	}
 }
-
-// adoptTries bounds the search for a forking service's daemon (about 0.25 s
-// in all).
-const adoptTries = 7
 
 // adoptDaemon finds the process a forking service left running: the pid in
 // PIDFile=, or the one orphan of this run the manager inherited.
@@ -186,13 +181,6 @@ func (s *service) adoptDaemon() {
 		if syscall.Kill(pid, 0) != nil {
 			err = fmt.Errorf("daemon pid %d exited at once", pid)
 		}
-	}
-	if err != nil && s.adoptTries < adoptTries {
-		// The daemon may not be visible as the manager's child yet: the
-		// kernel hands orphans over as the parent's threads exit.
-		s.adoptTries++
-		s.setTimer(time.Millisecond<<s.adoptTries, timerAdopt)
-		return
 	}
 	if err != nil {
 		s.earlyFailure(ResultProtocol, "Type=forking: "+err.Error(), false)
@@ -271,10 +259,6 @@ func (s *service) onTimer(k timerKind) {
 		}
 	case timerStopTimeout:
 		s.stopTimeout()
-	case timerAdopt:
-		if s.state == Starting && s.proc.main == 0 {
-			s.adoptDaemon()
-		}
 	}
 }
 

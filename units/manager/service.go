@@ -32,7 +32,6 @@ type service struct {
 	restartPending bool // Exited, with an automatic restart scheduled
 	wantStart      bool // start again once the current stop completes (restart)
 	execIndex      int  // oneshot: which ExecStart= line runs
-	adoptTries     int  // forking: searches for the daemon so far
 	startTimes     []time.Time
 	runningSince   time.Time
 	timer          *time.Timer
@@ -66,7 +65,6 @@ const (
 	timerStartTimeout           // notify/forking/oneshot did not finish starting
 	timerRetry                  // Backoff or an automatic restart: spawn again
 	timerStopTimeout            // the stop signal was not enough: SIGKILL
-	timerAdopt                  // forking: look for the daemon again
 )
 
 // Messages a service's goroutine handles.
