@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/spf13/pflag"
 
@@ -64,12 +66,12 @@ func runVerify(g *globals, args []string) error {
 	}
 	if len(errs) > 0 {
 		if !g.json() {
-			fmt.Fprintf(os.Stderr, "%d error(s)\n", len(errs))
+			fmt.Fprintf(os.Stderr, "%d %s\n", len(errs), plural(len(errs), "error", "errors"))
 		}
 		return exitCode(exitFailure)
 	}
 	if !g.quiet && !g.json() {
-		fmt.Printf("%d unit(s) in %d argument(s): no errors\n", loaded, len(args))
+		fmt.Printf("%s: %d %s, no errors\n", strings.Join(args, ", "), loaded, plural(loaded, "unit", "units"))
 	}
 	return nil
 }
@@ -87,7 +89,14 @@ func verifyLoad(args []string) (int, units.ErrorList) {
 			errs.Add("", 0, "", "", err.Error())
 		}
 	}
+	seen := map[string]bool{}
 	for _, arg := range args {
+		if abs, err := filepath.Abs(arg); err == nil {
+			if seen[abs] {
+				continue // the same file twice would clash with itself
+			}
+			seen[abs] = true
+		}
 		if fi, err := os.Stat(arg); err == nil && fi.IsDir() {
 			set, err := units.LoadDir(arg)
 			collect(err)
@@ -102,4 +111,12 @@ func verifyLoad(args []string) (int, units.ErrorList) {
 	collect(err)
 	errs.Sort()
 	return len(set.Units()), errs
+}
+
+// plural picks the word for n things.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }

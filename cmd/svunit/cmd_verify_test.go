@@ -50,7 +50,7 @@ func TestVerifyAndCat(t *testing.T) {
 
 func testVerifyExamples(t *testing.T, bin string) {
 	out, errOut, code := runSvunit(t, bin, "verify", "../../examples/units")
-	if code != 0 || errOut != "" || out != "5 unit(s) in 1 argument(s): no errors\n" {
+	if code != 0 || errOut != "" || out != "../../examples/units: 5 units, no errors\n" {
 		t.Errorf("verify examples: exit %d\nstdout: %s\nstderr: %s", code, out, errOut)
 	}
 	out, errOut, code = runSvunit(t, bin, "verify", "-q", "../../examples/units")
@@ -69,7 +69,7 @@ func testVerifyErrors(t *testing.T, bin string) {
 	out, errOut, code := runSvunit(t, bin, "verify", bad, good)
 	want := bad + ":4: Service.ExecStart: unclosed \" quote (close it, or escape it as \\\")\n" +
 		bad + ":5: Service.Restrat: unknown directive; did you mean Restart=? (see docs/directives.md; prefix your own with X-)\n" +
-		"2 error(s)\n"
+		"2 errors\n"
 	if code != 1 || out != "" || errOut != want {
 		t.Errorf("verify bad: exit %d\nstdout: %s\nstderr: %s\nwant stderr: %s", code, out, errOut, want)
 	}
