@@ -28,7 +28,13 @@ type rawClient struct {
 
 func rawDial(t testing.TB, s *Server) *rawClient {
 	t.Helper()
-	c, err := net.DialUnix("unix", nil, &net.UnixAddr{Name: s.cfg.Path, Net: "unix"})
+	return rawDialPath(t, s.cfg.Path)
+}
+
+// rawDialPath connects to any bus socket (svunit's or dbus-daemon's).
+func rawDialPath(t testing.TB, path string) *rawClient {
+	t.Helper()
+	c, err := net.DialUnix("unix", nil, &net.UnixAddr{Name: path, Net: "unix"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,203 @@
+package bus
+
+import (
+	"bufio"
+	"bytes"
+	"io"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/godbus/dbus/v5"
+)
+
+// The benchmarks run svunit's bus next to a real dbus-daemon --session
+// started in the same run, with the same clients, and report svunit's
+// figures as ratios to the daemon's.
+
+// helperEnv makes the test binary serve a bus at the given path instead of
+// running tests, so the benchmarks can measure the bus's own memory.
+const helperEnv = "SVUNIT_BUS_TEST_SERVE"
+
+func TestMain(m *testing.M) {
+	if path := os.Getenv(helperEnv); path != "" {
+		s, err := Listen(Config{Path: path})
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		s.Serve()
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// A busUnderTest is a bus process: svunit's (the test binary re-executed)
+// or dbus-daemon.
+type busUnderTest struct {
+	name string
+	path string
+	cmd  *exec.Cmd
+}
+
+func (b *busUnderTest) addr() string { return "unix:path=" + b.path }
+
+// startBuses starts both buses in their own processes and stops them when
+// the benchmark ends.
+func startBuses(tb testing.TB) []*busUnderTest {
+	tb.Helper()
+	dir := tb.TempDir()
+	daemon := lookClient(tb, "dbus-daemon")
+	buses := []*busUnderTest{
+		{name: "svunit", path: filepath.Join(dir, "svunit")},
+		{name: "dbus-daemon", path: filepath.Join(dir, "daemon")},
+	}
+	buses[0].cmd = exec.Command(os.Args[0])
+	buses[0].cmd.Env = append(os.Environ(), helperEnv+"="+buses[0].path)
+	buses[1].cmd = exec.Command(daemon, "--session", "--nofork", "--nopidfile", "--address=unix:path="+buses[1].path)
+	buses[0].cmd.Stderr = os.Stderr // dbus-daemon's complaint about its fd limit is noise
+	for _, b := range buses {
+		if err := b.cmd.Start(); err != nil {
+			tb.Fatal(err)
+		}
+		tb.Cleanup(func() { b.cmd.Process.Kill(); b.cmd.Wait() })
+		waitFor(tb, b.name+" to listen", func() bool {
+			c, err := dbus.Connect(b.addr())
+			if err == nil {
+				c.Close()
+			}
+			return err == nil
+		})
+	}
+	return buses
+}
+
+// BenchmarkRoundTrip measures a method call between two godbus clients
+// through each bus.
+func BenchmarkRoundTrip(b *testing.B) {
+	buses := startBuses(b)
+	var callers []dbus.BusObject
+	for _, bus := range buses {
+		svc, err := dbus.Connect(bus.addr())
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer svc.Close()
+		svc.Export(&echoService{conn: svc}, svcPath, svcIface)
+		cl, err := dbus.Connect(bus.addr())
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer cl.Close()
+		callers = append(callers, cl.Object(svc.Names()[0], svcPath))
+	}
+	elapsed := make([]time.Duration, len(buses))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for j, obj := range callers {
+			start := time.Now()
+			if err := obj.Call(svcIface+".Echo", 0, "ping").Err; err != nil {
+				b.Fatal(err)
+			}
+			elapsed[j] += time.Since(start)
+		}
+	}
+	b.ReportMetric(float64(elapsed[0].Nanoseconds())/float64(b.N), "svunit-ns/call")
+	b.ReportMetric(float64(elapsed[1].Nanoseconds())/float64(b.N), "daemon-ns/call")
+	b.ReportMetric(float64(elapsed[0])/float64(elapsed[1]), "svunit/daemon-latency")
+}
+
+// BenchmarkSignalThroughput measures signals routed per second from one
+// raw sender to one subscribed raw receiver, so the clients cost almost
+// nothing and the bus is what is measured.
+func BenchmarkSignalThroughput(b *testing.B) {
+	buses := startBuses(b)
+	const batch = 1000
+	rates := make([]float64, len(buses))
+	for j, bus := range buses {
+		recv := rawDialPath(b, bus.path).auth().hello()
+		recv.write(recv.call(busName, busPath, busName, "AddMatch", "s", strBody("type='signal',interface='org.example.Bench'")))
+		recv.read()
+		send := rawDialPath(b, bus.path).auth().hello()
+		sig := send.msg(header{typ: typeSignal, path: "/bench", iface: "org.example.Bench", member: "Tick", sig: "s"}, strBody("payload"))
+		frames := bytes.Repeat(sig, batch)
+		got := 0
+		start := time.Now()
+		for sent := 0; sent < b.N; sent += batch {
+			send.write(frames)
+			got += countMessages(b, recv, batch)
+		}
+		rates[j] = float64(got) / time.Since(start).Seconds()
+	}
+	b.ReportMetric(rates[0], "svunit-msgs/s")
+	b.ReportMetric(rates[1], "daemon-msgs/s")
+	b.ReportMetric(rates[0]/rates[1], "svunit/daemon-throughput")
+}
+
+// countMessages reads n messages from rc without decoding them.
+func countMessages(tb testing.TB, rc *rawClient, n int) int {
+	rc.c.SetReadDeadline(time.Now().Add(30 * time.Second))
+	hdr := make([]byte, fixedHeaderLen)
+	for i := 0; i < n; i++ {
+		if _, err := io.ReadFull(rc.r, hdr); err != nil {
+			tb.Fatalf("after %d messages: %v", i, err)
+		}
+		total, err := frameLen(hdr, MaxMessageSize)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if _, err := rc.r.Discard(total - fixedHeaderLen); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return n
+}
+
+// BenchmarkIdleConnections holds 1000 registered clients on each bus and
+// reports the bus process's resident memory per connection.
+func BenchmarkIdleConnections(b *testing.B) {
+	const n = 1000
+	for i := 0; i < b.N; i++ {
+		buses := startBuses(b)
+		per := make([]float64, len(buses))
+		for j, bus := range buses {
+			base := rssKiB(b, bus.cmd.Process.Pid)
+			var half float64
+			for k := 0; k < n; k++ {
+				rc := rawDialPath(b, bus.path).auth().hello()
+				defer rc.c.Close()
+				if k == n/2-1 {
+					half = float64(rssKiB(b, bus.cmd.Process.Pid)-base) / float64(n/2)
+				}
+			}
+			per[j] = float64(rssKiB(b, bus.cmd.Process.Pid)-base) / n
+			b.Logf("%s: %.1f KiB/connection for the first %d, %.1f for %d", bus.name, half, n/2, per[j], n)
+		}
+		b.ReportMetric(per[0], "svunit-KiB/conn")
+		b.ReportMetric(per[1], "daemon-KiB/conn")
+		b.ReportMetric(per[0]/per[1], "svunit/daemon-memory")
+	}
+}
+
+// rssKiB reads a process's resident set size.
+func rssKiB(tb testing.TB, pid int) int {
+	f, err := os.Open("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
+			kb, _ := strconv.Atoi(strings.Fields(v)[0])
+			return kb
+		}
+	}
+	tb.Fatal("no VmRSS")
+	return 0
+}
