@@ -3,6 +3,7 @@ package supervisord
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -144,6 +145,9 @@ func (p *program) readOptions() {
 
 // option converts one option; val is expanded.
 func (p *program) option(opt option, val string) error {
+	if opt.key == "exitcodes" && !slices.Contains(strings.Split(strings.ReplaceAll(val, " ", ""), ","), "0") {
+		p.d.warnf(opt.pos, "exitcodes=%s leaves out 0, but svunit always counts exit 0 as success: a program that exits 0 is not restarted by Restart=on-failure", val)
+	}
 	if h, ok := directOptions[opt.key]; ok {
 		line, err := h(val)
 		if err == nil {
