@@ -3,8 +3,8 @@ package bus
 import (
 	"bufio"
 	"bytes"
-	"io"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
