@@ -160,8 +160,21 @@ var table = []*directive{
 	// [Unit]
 	{"Unit", "Description", "string", "–", "A one-line description shown by status and list.", "–",
 		setString(func(u *Unit) *string { return &u.Description }, nil)},
-	{"Unit", "Documentation", "list of URLs", "–", "Where to read about the program (shown by status).", "–",
-		setList(func(u *Unit) *[]string { return &u.Documentation }, nil)},
+	{"Unit", "Documentation", "list of URLs", "–", "Where to read about the program (shown by status): http:, https:, file:, info: or man: URLs, taken literally (no %-specifiers, so %20 stays).", "–",
+		func(b *builder, v string) error {
+			if strings.TrimSpace(v) == "" {
+				b.u.Documentation = nil
+				return nil
+			}
+			for _, w := range strings.Fields(v) {
+				scheme, _, _ := strings.Cut(w, ":")
+				if _, err := enum("http", "https", "file", "info", "man")(scheme); err != nil || !strings.Contains(w, ":") {
+					return fmt.Errorf("%q is not a URL with the scheme http, https, file, info or man", w)
+				}
+				b.u.Documentation = append(b.u.Documentation, w)
+			}
+			return nil
+		}},
 	{"Unit", "After", "list of units", "–", "Start after these units (and stop before them); a name without suffix means NAME.unit; systemd targets such as network.target are ignored.", "–",
 		setList(func(u *Unit) *[]string { return &u.After }, depName)},
 	{"Unit", "Before", "list of units", "–", "Start before these units (and stop after them).", "–",

@@ -117,6 +117,9 @@ func TestLoadErrors(t *testing.T) {
 			`a.unit:7: Service.EnvironmentFile: "rel.env" is not an absolute path (write the full path, starting with /)`,
 			`a.unit:8: Service.PIDFile: "x.pid" is not an absolute path (write the full path, starting with /)`,
 		}},
+		{"documentation", "a.unit", "[Unit]\nDocumentation=https://x.org/a%20b man:svunit(1) ftp://x\n[Service]\nExecStart=/bin/a\n", []string{
+			`a.unit:2: Unit.Documentation: "ftp://x" is not a URL with the scheme http, https, file, info or man`,
+		}},
 		{"syntax", "a.unit", "[Service]\nExecStart=/bin/a\nnonsense\n", []string{
 			`a.unit:3: line "nonsense" is neither a section header, a comment nor NAME=VALUE`,
 		}},
