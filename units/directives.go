@@ -262,7 +262,7 @@ var table = []*directive{
 	{"Service", "Restart", "no|always|on-success|on-failure|on-abnormal|on-abort|on-watchdog", "on-failure", "When to restart the program after it exits. svunit's default differs from systemd's (no): it is Supervisor's autorestart=unexpected.", "autorestart",
 		setValue(func(u *Unit) *RestartPolicy { return &u.Service.Restart },
 			enum(RestartNo, RestartAlways, RestartOnSuccess, RestartOnFailure, RestartOnAbnormal, RestartOnAbort, RestartOnWatchdog))},
-	{"Service", "RestartSec", "time span", "100ms", "The first delay before a restart; it grows over RestartSteps= to RestartMaxDelaySec= while the program keeps crashing, so a crash loop costs little CPU.", "– (BACKOFF waits 1s, 2s, 3s…)",
+	{"Service", "RestartSec", "time span", "100ms", "The first delay before a restart; while the program keeps crashing it grows exponentially, as systemd's does, to RestartMaxDelaySec= over RestartSteps= restarts, so a crash loop costs little CPU.", "– (BACKOFF waits 1s, 2s, 3s…)",
 		setDuration(func(u *Unit) *time.Duration { return &u.Service.RestartSec })},
 	{"Service", "RestartSteps", "integer", "10", "How many restarts it takes the delay to grow from RestartSec= to RestartMaxDelaySec=; 0 keeps it fixed.", "–",
 		setInt(func(u *Unit) *int { return &u.Service.RestartSteps }, 0, 1<<20)},
