@@ -156,7 +156,10 @@ func target(v string) error { _, err := journal.ParseTarget(v); return err }
 func syslogLevel(v string) error { _, err := journal.ParseSyslogLevel(v, 0); return err }
 
 // table is every directive svunit accepts, in the order of the docs.
-var table = []*directive{
+var table = append(mainDirectives, limitDirectives()...)
+
+// mainDirectives are the rows written out by hand.
+var mainDirectives = []*directive{
 	// [Unit]
 	{"Unit", "Description", "string", "–", "A one-line description shown by status and list.", "–",
 		setString(func(u *Unit) *string { return &u.Description }, nil)},
@@ -386,7 +389,6 @@ func limitDirectives() []*directive {
 
 // byKey indexes the table by "Section.Name".
 var byKey = func() map[string]*directive {
-	table = append(table, limitDirectives()...)
 	m := map[string]*directive{}
 	for _, d := range table {
 		m[d.Section+"."+d.Name] = d
