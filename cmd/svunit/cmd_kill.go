@@ -1,0 +1,110 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	sddbus "github.com/coreos/go-systemd/v22/dbus"
+	"github.com/spf13/pflag"
+	"golang.org/x/sys/unix"
+)
+
+func init() {
+	register(&command{
+		name:     "kill",
+		synopsis: "[-s SIGNAL] [--kill-whom main|all] UNIT|@GROUP|PATTERN|all...",
+		short:    "Send a signal to units' processes (supervisorctl signal)",
+		long: `
+Sends SIGNAL (default TERM; a name such as HUP or SIGUSR1, or a number) to
+each unit's main process (--kill-whom main) or to every process it started
+(all, the default). Sending a signal is not a stop: a unit that exits
+because of it is restarted as its Restart= says. Exit status 0 when every
+unit was signalled, 1 otherwise, 5 when a unit or group does not exist.`,
+		setup: func(fs *pflag.FlagSet) func(*globals, []string) error {
+			sigName := fs.StringP("signal", "s", "TERM", "the signal to send")
+			whom := fs.String("kill-whom", "all", "main (the main process) or all (every process of the unit)")
+			return func(g *globals, args []string) error {
+				if len(args) == 0 {
+					return usageErrorf("name at least one unit, @group, pattern or all")
+				}
+				sig, err := parseSignal(*sigName)
+				if err != nil {
+					return usageErrorf("--signal: %v", err)
+				}
+				if *whom != "main" && *whom != "all" {
+					return usageErrorf("--kill-whom %q: want main or all", *whom)
+				}
+				return eachUnit(g, args, func(ctx context.Context, c *client, name string) (string, error) {
+					err := c.sd.KillUnitWithTarget(ctx, name, sddbus.Who(*whom), int32(sig))
+					return "sent " + unix.SignalName(sig), err
+				})
+			}
+		},
+	})
+	register(&command{
+		name:     "reset-failed",
+		synopsis: "[UNIT|@GROUP|PATTERN|all...]",
+		short:    "Forget units' failed state and restart counters",
+		long: `
+Moves failed units (FATAL, or EXITED with a failure) back to inactive and
+resets their restart counters and start-rate limits, as systemctl
+reset-failed. With no argument, every unit.`,
+		setup: func(fs *pflag.FlagSet) func(*globals, []string) error {
+			return func(g *globals, args []string) error {
+				if len(args) == 0 {
+					args = []string{"all"}
+				}
+				return eachUnit(g, args, func(ctx context.Context, c *client, name string) (string, error) {
+					return "reset", c.sd.ResetFailedUnitContext(ctx, name)
+				})
+			}
+		},
+	})
+}
+
+// eachUnit resolves patterns through the daemon and runs do on each unit,
+// printing "unit: what" or the error; one failure makes the exit status 1.
+func eachUnit(g *globals, patterns []string, do func(context.Context, *client, string) (string, error)) error {
+	c, err := g.connect()
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	ctx := context.Background()
+	var names []string
+	if err := c.svunit(ctx, "ResolveUnits", []any{&names}, patterns); err != nil {
+		return err
+	}
+	type outcome struct {
+		Unit  string `json:"unit"`
+		Done  string `json:"done,omitempty"`
+		Error string `json:"error,omitempty"`
+	}
+	var out []outcome
+	failed := false
+	for _, n := range names {
+		what, err := do(ctx, c, n)
+		o := outcome{Unit: n, Done: what}
+		if err != nil {
+			o.Done, o.Error, failed = "", callError(err).Error(), true
+		}
+		out = append(out, o)
+	}
+	if g.json() {
+		if err := printJSON(out); err != nil {
+			return err
+		}
+	} else {
+		for _, o := range out {
+			if o.Error != "" {
+				fmt.Fprintf(errOut, "%s: %s\n", o.Unit, o.Error)
+			} else if !g.quiet {
+				fmt.Printf("%s: %s\n", o.Unit, o.Done)
+			}
+		}
+	}
+	if failed {
+		return exitCode(exitFailure)
+	}
+	return nil
+}
