@@ -1,0 +1,120 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestCompatVerbs runs generate, import and install-service --dry-run as a
+// user would (buildSvunit and runSvunit are in cmd_verify_test.go).
+func TestCompatVerbs(t *testing.T) {
+	bin := buildSvunit(t)
+	t.Run("generate", func(t *testing.T) { testGenerate(t, bin) })
+	t.Run("import", func(t *testing.T) { testImport(t, bin) })
+	t.Run("install-service", func(t *testing.T) { testInstallDryRun(t, bin) })
+}
+
+// testGenerate checks that the verb prints exactly the samples in
+// contrib/rc.d, and rejects bad requests with a usage error.
+func testGenerate(t *testing.T, bin string) {
+	samples := map[string][]string{
+		"freebsd/svunit":              {"rc.d"},
+		"openbsd/svunit":              {"openbsd-rc.d"},
+		"netbsd/svunit":               {"netbsd-rc.d"},
+		"init.d/svunit":               {"init.d"},
+		"openrc/svunit":               {"openrc"},
+		"launchd/svunit.plist":        {"launchd"},
+		"launchd/svunit-user.plist":   {"launchd", "--user", "--log-file", "/Users/Shared/svunit.log"},
+		"systemd/svunit.service":      {"systemd"},
+		"systemd/svunit-user.service": {"systemd", "--user"},
+	}
+	for file, args := range samples {
+		want, err := os.ReadFile(filepath.Join("../../contrib/rc.d", file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, errOut, code := runSvunit(t, bin, append([]string{"generate", "--exe", "/usr/local/bin/svunit"}, args...)...)
+		if code != 0 || out != string(want) {
+			t.Errorf("generate %v: exit %d, stderr %q; output differs from contrib/rc.d/%s", args, code, errOut, file)
+		}
+	}
+	for _, args := range [][]string{{"upstart"}, {"init.d", "--user"}, {}, {"systemd", "rc.d"}} {
+		out, errOut, code := runSvunit(t, bin, append([]string{"generate"}, args...)...)
+		if code != exitUsage || out != "" || errOut == "" {
+			t.Errorf("generate %v: exit %d, stdout %q, stderr %q; want a usage error", args, code, out, errOut)
+		}
+	}
+	_, errOut, code := runSvunit(t, bin, "generate", "systemd", "--exe", "/opt/it's/svunit")
+	if code != exitFailure || !strings.Contains(errOut, "/opt/it's/svunit") {
+		t.Errorf("generate with a quote in the executable: exit %d, stderr %q", code, errOut)
+	}
+}
+
+// testImport converts a configuration into a directory, and checks that an
+// import is all or nothing.
+func testImport(t *testing.T, bin string) {
+	conf := "../../compat/supervisord/testdata/full/supervisord.conf"
+	dir := t.TempDir()
+	t.Setenv("SVUNIT_TEST_HOME", "/home/test")
+	out, errOut, code := runSvunit(t, bin, "import", conf, "--dir", dir)
+	if code != 0 || !strings.Contains(out, "unit(s) written") || !strings.Contains(errOut, "supervisord.conf:42: warning: priorty=") {
+		t.Fatalf("import: exit %d\nstdout: %s\nstderr: %s", code, out, errOut)
+	}
+	if _, errOut, code := runSvunit(t, bin, "verify", dir); code != 0 {
+		t.Errorf("verify on the imported units: exit %d: %s", code, errOut)
+	}
+	web := filepath.Join(dir, "web@.unit")
+	if err := os.WriteFile(web, []byte("# mine\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, errOut, code := runSvunit(t, bin, "import", conf, "--dir", dir); code != exitFailure || !strings.Contains(errOut, "--force") {
+		t.Errorf("import over existing units: exit %d, stderr %q; want 1 and a hint at --force", code, errOut)
+	}
+	if b, _ := os.ReadFile(web); string(b) != "# mine\n" {
+		t.Errorf("import without --force changed %s", web)
+	}
+	if _, _, code := runSvunit(t, bin, "import", conf, "--dir", dir, "--force", "-q"); code != 0 {
+		t.Errorf("import --force: exit %d", code)
+	}
+	empty := filepath.Join(t.TempDir(), "units")
+	_, errOut, code = runSvunit(t, bin, "import", "../../compat/supervisord/testdata/bad/supervisord.conf", "--dir", empty)
+	if code != exitFailure || !strings.Contains(errOut, "bad/supervisord.conf:2: command:") || !strings.Contains(errOut, "nothing was written") {
+		t.Errorf("import of a bad file: exit %d, stderr %q", code, errOut)
+	}
+	if _, err := os.Stat(empty); !os.IsNotExist(err) {
+		t.Errorf("import of a bad file created %s", empty)
+	}
+	out, _, code = runSvunit(t, bin, "import", conf, "--dry-run", "-o", "json", "-q")
+	var list []struct{ Unit, From, Text string }
+	if err := json.Unmarshal([]byte(out), &list); err != nil || code != 0 || len(list) != 4 || !strings.Contains(list[2].Text, "Instances=3") {
+		t.Errorf("import --dry-run -o json: exit %d, %v, %+v", code, err, list)
+	}
+}
+
+// testInstallDryRun checks that install-service --dry-run changes nothing
+// and shows the wrapper generate prints.
+func testInstallDryRun(t *testing.T, bin string) {
+	args := []string{"--backend", "init.d", "--name", "svunit-dry-run", "--exe", "/usr/local/bin/svunit"}
+	out, errOut, code := runSvunit(t, bin, append([]string{"install-service", "--dry-run", "-o", "json"}, args...)...)
+	var plan struct {
+		Backend string
+		Files   []string
+		Wrapper string
+	}
+	if err := json.Unmarshal([]byte(out), &plan); err != nil || code != 0 {
+		t.Fatalf("install-service --dry-run: exit %d, %v, stderr %q", code, err, errOut)
+	}
+	want, _, _ := runSvunit(t, bin, append([]string{"generate", "init.d"}, args[2:]...)...)
+	if plan.Backend != "init.d" || plan.Files[0] != "/etc/init.d/svunit-dry-run" || plan.Wrapper != want {
+		t.Errorf("plan = %s %v, wrapper equal to generate's: %v", plan.Backend, plan.Files, plan.Wrapper == want)
+	}
+	if _, err := os.Lstat(plan.Files[0]); err == nil {
+		t.Errorf("--dry-run wrote %s", plan.Files[0])
+	}
+	if _, _, code := runSvunit(t, bin, append([]string{"service-status"}, args...)...); code != exitNoSuchUnit {
+		t.Errorf("service-status of a service never installed: exit %d, want %d", code, exitNoSuchUnit)
+	}
+}
