@@ -24,6 +24,9 @@ func TestMain(m *testing.M) {
 		runChild(mode)
 		return
 	}
+	if os.Getenv("SVUNIT_TEST_INNER") == "failed-switch" {
+		os.Exit(failedSwitchInner())
+	}
 	os.Exit(m.Run())
 }
 
