@@ -9,22 +9,58 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"golang.org/x/sys/unix"
+	"svunit.dev/svunit/compat"
 )
 
-// buildSvunit builds the svunit binary from this tree into dir.
+// buildSvunit builds the svunit binary from this tree into dir/svunit,
+// compiling it once per test run and copying it after that.
 func buildSvunit(t *testing.T, dir string) string {
 	t.Helper()
+	built.Do(func() {
+		tmp, err := os.MkdirTemp("", "svunit-build")
+		if err != nil {
+			built.err = err
+			return
+		}
+		built.dir = tmp
+		gobin := filepath.Join(runtime.GOROOT(), "bin", "go")
+		if out, err := exec.Command(gobin, "build", "-o", filepath.Join(tmp, "svunit"), "svunit.dev/svunit/cmd/svunit").CombinedOutput(); err != nil {
+			built.err = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if built.err != nil {
+		t.Fatal(built.err)
+	}
+	b, err := os.ReadFile(filepath.Join(built.dir, "svunit"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	bin := filepath.Join(dir, "svunit")
-	gobin := filepath.Join(runtime.GOROOT(), "bin", "go")
-	if out, err := exec.Command(gobin, "build", "-o", bin, "svunit.dev/svunit/cmd/svunit").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	if err := os.WriteFile(bin, b, 0o755); err != nil {
+		t.Fatal(err)
 	}
 	return bin
+}
+
+// built is the binary buildSvunit compiled; TestMain removes it.
+var built struct {
+	sync.Once
+	dir string
+	err error
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if built.dir != "" {
+		os.RemoveAll(built.dir)
+	}
+	os.Exit(code)
 }
 
 // run runs argv and returns its combined output and exit status.
@@ -213,4 +249,69 @@ func waitChild(t *testing.T, ppid int, comm string) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	t.Fatalf("the manager (pid %d) started no %s child within 10s", ppid, comm)
+}
+
+// TestInitScriptHostilePaths runs the generated init.d script with an
+// executable, unit directory, bus and log file whose names hold quotes, $,
+// backquotes, a backslash and a newline, and checks the real manager's argv
+// in /proc and that its bus appears where it was told.
+func TestInitScriptHostilePaths(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("writes /var/run/NAME.pid: run as root (CI does)")
+	}
+	if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0)
+
+	dir := filepath.Join(t.TempDir(), "it's \"q\" $HOME `x` \\b\n<&>%")
+	if err := os.MkdirAll(filepath.Join(dir, "units"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	unit := "[Service]\nExecStart=/bin/sleep 1000\n[Install]\nWantedBy=default.target\n"
+	if err := os.WriteFile(filepath.Join(dir, "units", "nap.unit"), []byte(unit), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	o := compat.Options{
+		Name:       fmt.Sprintf("svunit-hostile-%d", os.Getpid()),
+		Executable: buildSvunit(t, dir),
+		Units:      filepath.Join(dir, "units"),
+		Bus:        filepath.Join(dir, "bus"),
+		LogFile:    filepath.Join(dir, "daemon.log"),
+	}
+	text, err := compat.Generate(compat.SysV, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	script := filepath.Join(t.TempDir(), "init.d")
+	if err := os.WriteFile(script, text, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { exec.Command(script, "stop").Run() })
+
+	if out, code := run(t, nil, script, "start"); code != 0 {
+		t.Fatalf("start: exit %d\n%s\n%s", code, out, readFile(dir, "daemon.log"))
+	}
+	pid := readPid(t, "/var/run/"+o.Name+".pid")
+	reaped := reap(pid)
+	cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := strings.Join(append([]string{o.Executable}, o.DaemonArgs()...), "\x00") + "\x00"
+	if string(cmdline) != want {
+		t.Errorf("the manager runs %q, want %q", cmdline, want)
+	}
+	if fi, err := os.Stat(o.Bus); err != nil || fi.Mode()&os.ModeSocket == 0 {
+		t.Errorf("no bus socket at %q: %v", o.Bus, err)
+	}
+	waitChild(t, pid, "sleep")
+	if out, code := run(t, nil, script, "stop"); code != 0 {
+		t.Fatalf("stop: exit %d\n%s", code, out)
+	}
+	select {
+	case <-reaped:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the manager did not exit after stop")
+	}
 }
