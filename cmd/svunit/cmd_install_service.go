@@ -45,7 +45,38 @@ itself) unless --backend names one. The file installed is exactly what
 'svunit generate TARGET' prints with the same flags. --units and --bus, when
 given, are passed to the daemon.`
 
+// serviceVerb returns the setup of a service verb: it binds the shared
+// flags (and any extra ones, through more), refuses arguments, builds the
+// service and hands it to do.
+func serviceVerb(more func(*pflag.FlagSet), do func(*globals, *service.Service) error) func(*pflag.FlagSet) func(*globals, []string) error {
+	return func(fs *pflag.FlagSet) func(*globals, []string) error {
+		var f serviceFlags
+		f.bind(fs)
+		if more != nil {
+			more(fs)
+		}
+		return func(g *globals, args []string) error {
+			if len(args) > 0 {
+				return usageErrorf("unexpected argument %q", args[0])
+			}
+			s, err := f.service(g)
+			if err != nil {
+				return err
+			}
+			return do(g, s)
+		}
+	}
+}
+
+// say prints a line unless -q was given.
+func say(g *globals, format string, args ...any) {
+	if !g.quiet {
+		fmt.Printf(format, args...)
+	}
+}
+
 func init() {
+	var dry bool
 	register(&command{
 		name:     "install-service",
 		synopsis: "[--user] [--units DIR] [--bus PATH] [--name NAME] [--backend B] [--dry-run]",
@@ -59,30 +90,18 @@ is never replaced: run uninstall-service first.
 
 --dry-run prints what would be written where, and the commands that would
 run, without changing anything.`,
-		setup: func(fs *pflag.FlagSet) func(*globals, []string) error {
-			var f serviceFlags
-			f.bind(fs)
-			dry := fs.Bool("dry-run", false, "print what would be written where; change nothing")
-			return func(g *globals, args []string) error {
-				if len(args) > 0 {
-					return usageErrorf("unexpected argument %q", args[0])
-				}
-				s, err := f.service(g)
-				if err != nil {
-					return err
-				}
-				if *dry {
-					return printPlan(g, s)
-				}
-				if err := s.Install(); err != nil {
-					return err
-				}
-				if !g.quiet {
-					fmt.Printf("Installed %s (%s). It starts at boot; start it now with your init system.\n", s.Files()[0], s.Target())
-				}
-				return nil
+		setup: serviceVerb(func(fs *pflag.FlagSet) {
+			fs.BoolVar(&dry, "dry-run", false, "print what would be written where; change nothing")
+		}, func(g *globals, s *service.Service) error {
+			if dry {
+				return printPlan(g, s)
 			}
-		},
+			if err := s.Install(); err != nil {
+				return err
+			}
+			say(g, "Installed %s (%s). It starts at boot; start it now with your init system.\n", s.Files()[0], s.Target())
+			return nil
+		}),
 	})
 	register(&command{
 		name:     "uninstall-service",
@@ -93,28 +112,16 @@ install-service wrote (for SysV, the init script and its runlevel links).
 The unit directory and the logs are left alone.
 
 ` + serviceLong,
-		setup: func(fs *pflag.FlagSet) func(*globals, []string) error {
-			var f serviceFlags
-			f.bind(fs)
-			return func(g *globals, args []string) error {
-				if len(args) > 0 {
-					return usageErrorf("unexpected argument %q", args[0])
-				}
-				s, err := f.service(g)
-				if err != nil {
-					return err
-				}
-				if err := s.Uninstall(); errors.Is(err, service.ErrNotInstalled) {
-					return &exitError{code: exitNoSuchUnit, err: fmt.Errorf("%s does not exist: %w", s.Files()[0], err)}
-				} else if err != nil {
-					return err
-				}
-				if !g.quiet {
-					fmt.Printf("Removed %s (%s).\n", s.Files()[0], s.Target())
-				}
-				return nil
+		setup: serviceVerb(nil, func(g *globals, s *service.Service) error {
+			err := s.Uninstall()
+			if errors.Is(err, service.ErrNotInstalled) {
+				return &exitError{code: exitNoSuchUnit, err: fmt.Errorf("%s does not exist: %w", s.Files()[0], err)}
 			}
-		},
+			if err == nil {
+				say(g, "Removed %s (%s).\n", s.Files()[0], s.Target())
+			}
+			return err
+		}),
 	})
 	register(&command{
 		name:     "service-status",
@@ -126,28 +133,17 @@ Exit status: 0 running, 3 installed but stopped, 4 not installed, 1 when the
 init system gives no answer.
 
 ` + serviceLong,
-		setup: func(fs *pflag.FlagSet) func(*globals, []string) error {
-			var f serviceFlags
-			f.bind(fs)
-			return func(g *globals, args []string) error {
-				if len(args) > 0 {
-					return usageErrorf("unexpected argument %q", args[0])
-				}
-				s, err := f.service(g)
-				if err != nil {
+		setup: serviceVerb(nil, func(g *globals, s *service.Service) error {
+			st, err := s.Status()
+			if g.json() {
+				if err := printJSON(map[string]string{"service": s.Files()[0], "backend": string(s.Target()), "status": string(st)}); err != nil {
 					return err
 				}
-				st, err := s.Status()
-				if g.json() {
-					if err := printJSON(map[string]string{"service": s.Files()[0], "backend": string(s.Target()), "status": string(st)}); err != nil {
-						return err
-					}
-				} else if !g.quiet {
-					fmt.Printf("%s (%s): %s\n", s.Files()[0], s.Target(), st)
-				}
-				return statusExit(st, err)
+			} else {
+				say(g, "%s (%s): %s\n", s.Files()[0], s.Target(), st)
 			}
-		},
+			return statusExit(st, err)
+		}),
 	})
 }
 

@@ -64,26 +64,25 @@ func fixed(format string) func(string, bool) ([]string, error) {
 	}
 }
 
-func systemdFiles(name string, user bool) ([]string, error) {
-	if !user {
-		return []string{"/etc/systemd/system/" + name + ".service"}, nil
-	}
-	home, err := os.UserHomeDir()
-	if err != nil {
-		return nil, err
-	}
-	return []string{filepath.Join(home, ".config", "systemd", "user", name+".service")}, nil
-}
+var (
+	systemdFiles = systemOrHome("/etc/systemd/system/%s.service", ".config/systemd/user/%s.service")
+	launchdFiles = systemOrHome("/Library/LaunchDaemons/%s.plist", "Library/LaunchAgents/%s.plist")
+)
 
-func launchdFiles(name string, user bool) ([]string, error) {
-	if !user {
-		return []string{"/Library/LaunchDaemons/" + name + ".plist"}, nil
+// systemOrHome returns a files function for an init system with per-user
+// services: system is an absolute path, user one relative to the home
+// directory; both hold %s for the name.
+func systemOrHome(system, user string) func(string, bool) ([]string, error) {
+	return func(name string, perUser bool) ([]string, error) {
+		if !perUser {
+			return []string{fmt.Sprintf(system, name)}, nil
+		}
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return nil, err
+		}
+		return []string{filepath.Join(home, fmt.Sprintf(user, name))}, nil
 	}
-	home, err := os.UserHomeDir()
-	if err != nil {
-		return nil, err
-	}
-	return []string{filepath.Join(home, "Library", "LaunchAgents", name+".plist")}, nil
 }
 
 // sysvFiles lists the init script and the runlevel links kardianos/service

@@ -90,21 +90,11 @@ func TestSysVInstall(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("installs into /etc/init.d: run as root (CI does)")
 	}
-	if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
-		t.Fatal(err)
-	}
-	defer unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0)
+	becomeSubreaper(t)
 
 	dir := t.TempDir()
 	bin := buildSvunit(t, dir)
-	units := filepath.Join(dir, "units")
-	if err := os.MkdirAll(units, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	unit := "[Service]\nExecStart=/bin/sleep 1000\n[Install]\nWantedBy=default.target\n"
-	if err := os.WriteFile(filepath.Join(units, "nap.unit"), []byte(unit), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	units := napUnits(t, dir)
 	name := fmt.Sprintf("svunit-test-%d", os.Getpid())
 	script := "/etc/init.d/" + name
 	pidfile := "/var/run/" + name + ".pid"
@@ -173,6 +163,31 @@ func TestSysVInstall(t *testing.T) {
 	if out, code := run(t, nil, append([]string{bin, "service-status"}, flags...)...); code != 4 {
 		t.Errorf("service-status after uninstall = %d %q, want 4 (not installed)", code, out)
 	}
+}
+
+// becomeSubreaper makes the test process inherit the orphans of its
+// children, as init does, until the test ends.
+func becomeSubreaper(t *testing.T) {
+	t.Helper()
+	if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0) })
+}
+
+// napUnits writes dir/units/nap.unit, an enabled unit that sleeps, and
+// returns the directory.
+func napUnits(t *testing.T, dir string) string {
+	t.Helper()
+	units := filepath.Join(dir, "units")
+	if err := os.MkdirAll(units, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	unit := "[Service]\nExecStart=/bin/sleep 1000\n[Install]\nWantedBy=default.target\n"
+	if err := os.WriteFile(filepath.Join(units, "nap.unit"), []byte(unit), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return units
 }
 
 // etcRcFiles lists /etc/init.d and /etc/rc?.d, to compare before and after.
@@ -259,23 +274,14 @@ func TestInitScriptHostilePaths(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("writes /var/run/NAME.pid: run as root (CI does)")
 	}
-	if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
-		t.Fatal(err)
-	}
-	defer unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0)
+	becomeSubreaper(t)
 
 	dir := filepath.Join(t.TempDir(), "it's \"q\" $HOME `x` \\b\n<&>%")
-	if err := os.MkdirAll(filepath.Join(dir, "units"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	unit := "[Service]\nExecStart=/bin/sleep 1000\n[Install]\nWantedBy=default.target\n"
-	if err := os.WriteFile(filepath.Join(dir, "units", "nap.unit"), []byte(unit), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	units := napUnits(t, dir)
 	o := compat.Options{
 		Name:       fmt.Sprintf("svunit-hostile-%d", os.Getpid()),
 		Executable: buildSvunit(t, dir),
-		Units:      filepath.Join(dir, "units"),
+		Units:      units,
 		Bus:        filepath.Join(dir, "bus"),
 		LogFile:    filepath.Join(dir, "daemon.log"),
 	}
