@@ -14,12 +14,14 @@ import (
 type Config struct {
 	Manager *manager.Manager
 	Logf    func(format string, args ...any) // where the API logs what no caller sees; nil = nowhere
+	Access  Access                           // who may do what, per call (see access.go); nil = everyone everything
 }
 
 // An API exports one manager on one or more bus connections.
 type API struct {
-	m    *manager.Manager
-	logf func(format string, args ...any)
+	m      *manager.Manager
+	logf   func(format string, args ...any)
+	access Access // set by New, then read-only
 
 	mu       sync.Mutex      // guards the fields below
 	conns    []*dbus.Conn    // where signals go
@@ -39,7 +41,7 @@ func New(cfg Config) (*API, error) {
 	if cfg.Manager == nil {
 		return nil, errors.New("api: Config.Manager is nil")
 	}
-	a := &API{m: cfg.Manager, logf: cfg.Logf, unsent: map[uint32]bool{},
+	a := &API{m: cfg.Manager, logf: cfg.Logf, access: cfg.Access, unsent: map[uint32]bool{},
 		wake: make(chan struct{}, 1), done: make(chan struct{})}
 	if a.logf == nil {
 		a.logf = func(string, ...any) {}

@@ -155,6 +155,9 @@ func (b boundMethod) Call(args ...any) ([]any, error) {
 			f()
 		}
 	}()
+	if err := c.a.authorize(c, b.m); err != nil {
+		return nil, err
+	}
 	out, err := b.m.run(c)
 	if err != nil {
 		return nil, err

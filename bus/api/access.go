@@ -1,0 +1,83 @@
+package api
+
+import (
+	"svunit.dev/svunit/units"
+)
+
+// Access decides, per method call, whether the caller may run a verb on
+// units; bus/policy implements it. sender is the caller's unique bus name.
+// Verbs: "logs", "start", "stop", "restart", "kill" on units, and "manage"
+// (no units) for manager-wide methods. Reading status is not asked about.
+// A non-nil error refuses the call with AccessDenied and the error's text.
+type Access interface {
+	CheckSender(sender, verb string, us ...*units.Unit) error
+}
+
+// managerVerbs are the verbs of the methods on the manager object, by
+// method name; a method not listed only reads.
+var managerVerbs = map[string]string{
+	"StartUnit": "start", "StopUnit": "stop", "RestartUnit": "restart",
+	"TryRestartUnit": "restart", "ReloadOrRestartUnit": "restart",
+	"ReloadOrTryRestartUnit": "restart", "ReloadUnit": "restart",
+	"KillUnit": "kill", "ResetFailedUnit": "start", "ResetFailed": "manage", "Reload": "manage",
+	"StartUnits": "start", "StopUnits": "stop", "RestartUnits": "restart",
+	"ReloadOrRestartUnits": "restart", "KillUnits": "kill", "ResetFailedUnits": "start",
+	"TailLog": "logs",
+}
+
+// unitVerbs are the verbs of the methods on unit objects.
+var unitVerbs = map[string]string{
+	"Start": "start", "Stop": "stop", "Restart": "restart", "TryRestart": "restart",
+	"ReloadOrRestart": "restart", "ReloadOrTryRestart": "restart", "Reload": "restart",
+	"Kill": "kill", "ResetFailed": "start",
+}
+
+// authorize asks Config.Access whether c may run m. Names that resolve to
+// no unit are left for the method to report as NoSuchUnit.
+func (a *API) authorize(c *call, m *method) error {
+	if a.access == nil {
+		return nil
+	}
+	var verb string
+	var names []string
+	if name, ok := UnitNameFromPath(c.obj.path); ok {
+		verb, names = unitVerbs[m.name], []string{name}
+	} else if id, ok := jobIDFromPath(c.obj.path); ok && m.name == "Cancel" {
+		verb = "stop"
+		if j, ok := a.job(id); ok {
+			names = []string{j.Unit}
+		}
+	} else if c.obj.path == ManagerPath {
+		verb = managerVerbs[m.name]
+		names = a.callUnits(c, m)
+	}
+	if verb == "" {
+		return nil
+	}
+	var us []*units.Unit
+	for _, n := range names {
+		if s, ok := a.resolve(n); ok && s.Unit != nil {
+			us = append(us, s.Unit)
+		}
+	}
+	if err := a.access.CheckSender(c.sender, verb, us...); err != nil {
+		return busError(ErrAccessDenied, "%v", err)
+	}
+	return nil
+}
+
+// callUnits returns the unit names a manager method acts on: its "name"
+// argument, or what its "patterns" argument resolves to.
+func (a *API) callUnits(c *call, m *method) []string {
+	if len(m.in) == 0 {
+		return nil
+	}
+	switch m.in[0] {
+	case nameArg:
+		return []string{c.str(0)}
+	case patternsArg:
+		names, _ := a.resolvePatterns(c.strs(0))
+		return names
+	}
+	return nil
+}
