@@ -201,3 +201,53 @@ func rssKiB(tb testing.TB, pid int) int {
 	tb.Fatal("no VmRSS")
 	return 0
 }
+
+// BenchmarkIdleWakeups holds 100 registered clients on each bus, lets both
+// sit idle for a second per iteration, and reports how often each bus
+// process's threads were scheduled meanwhile (context switches per second;
+// the goal is none).
+func BenchmarkIdleWakeups(b *testing.B) {
+	buses := startBuses(b)
+	for _, bus := range buses {
+		for k := 0; k < 100; k++ {
+			rc := rawDialPath(b, bus.path).auth().hello()
+			b.Cleanup(func() { rc.c.Close() })
+		}
+	}
+	time.Sleep(100 * time.Millisecond) // let the connection burst settle before measuring
+	before := []int{ctxSwitches(b, buses[0].cmd.Process.Pid), ctxSwitches(b, buses[1].cmd.Process.Pid)}
+	start := time.Now()
+	for i := 0; i < b.N; i++ {
+		time.Sleep(time.Second) // the measurement window: nothing happens on either bus
+	}
+	secs := time.Since(start).Seconds()
+	svunit := float64(ctxSwitches(b, buses[0].cmd.Process.Pid)-before[0]) / secs
+	daemon := float64(ctxSwitches(b, buses[1].cmd.Process.Pid)-before[1]) / secs
+	b.ReportMetric(svunit, "svunit-wakeups/s")
+	b.ReportMetric(daemon, "daemon-wakeups/s")
+}
+
+// ctxSwitches sums the context switches of every thread of a process.
+func ctxSwitches(tb testing.TB, pid int) int {
+	tasks, err := filepath.Glob("/proc/" + strconv.Itoa(pid) + "/task/*/status")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	total := 0
+	for _, p := range tasks {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			continue // the thread exited
+		}
+		for _, line := range strings.Split(string(b), "\n") {
+			if v, ok := strings.CutPrefix(line, "voluntary_ctxt_switches:"); ok {
+				n, _ := strconv.Atoi(strings.TrimSpace(v))
+				total += n
+			} else if v, ok := strings.CutPrefix(line, "nonvoluntary_ctxt_switches:"); ok {
+				n, _ := strconv.Atoi(strings.TrimSpace(v))
+				total += n
+			}
+		}
+	}
+	return total
+}

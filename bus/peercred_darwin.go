@@ -10,7 +10,3 @@ func peerPID(fd int) int32 {
 	}
 	return int32(pid)
 }
-
-// recvFlags is 0: macOS has no MSG_CMSG_CLOEXEC; received descriptors are
-// forwarded and closed without any exec in between.
-const recvFlags = 0

@@ -11,6 +11,3 @@ func peerCred(fd int) (Cred, error) {
 	}
 	return Cred{UID: u.Uid, GID: u.Gid, PID: u.Pid}, nil
 }
-
-// recvFlags makes received descriptors close-on-exec atomically.
-const recvFlags = unix.MSG_CMSG_CLOEXEC

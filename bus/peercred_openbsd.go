@@ -22,6 +22,3 @@ func peerCred(fd int) (Cred, error) {
 		PID: int32(binary.NativeEndian.Uint32(b[8:12])),
 	}, nil
 }
-
-// recvFlags makes received descriptors close-on-exec atomically.
-const recvFlags = unix.MSG_CMSG_CLOEXEC

@@ -33,7 +33,7 @@ func (c *conn) fill() error {
 		if c.rbuf == nil {
 			c.rbuf = *readBufPool.Get().(*[]byte)
 		}
-		n, oobn, flags, _, rerr = unix.Recvmsg(int(fd), c.rbuf[c.w:], c.oob, recvFlags)
+		n, oobn, flags, rerr = recvmsg(int(fd), c.rbuf[c.w:], c.oob)
 		if rerr == unix.EAGAIN {
 			c.releaseIfEmpty()
 			return false
@@ -149,7 +149,7 @@ func (c *conn) readLarge(total int) ([]byte, error) {
 		var n, oobn, flags int
 		var rerr error
 		err := c.raw.Read(func(fd uintptr) bool {
-			n, oobn, flags, _, rerr = unix.Recvmsg(int(fd), msg[len(msg):cap(msg)], c.oob, recvFlags)
+			n, oobn, flags, rerr = recvmsg(int(fd), msg[len(msg):cap(msg)], c.oob)
 			return rerr != unix.EAGAIN
 		})
 		if oobn > 0 {
