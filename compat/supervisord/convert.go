@@ -33,15 +33,16 @@ type Unit struct {
 // half-converted.
 func Convert(path string, o Options) ([]Unit, *Diagnostics, error) {
 	d := &Diagnostics{}
-	c, err := readConfig(path, d)
-	if err != nil {
-		return nil, d, err
-	}
 	env := o.environ()
 	host := o.Hostname
 	if host == "" {
 		host, _ = os.Hostname()
 	}
+	c, err := readConfig(path, newExpander(env, host), d)
+	if err != nil {
+		return nil, d, err
+	}
+	c.applyDefaults()
 	groups := groupsOf(c, d)
 	var units []Unit
 	for _, s := range c.sections {
@@ -52,7 +53,7 @@ func Convert(path string, o Options) ([]Unit, *Diagnostics, error) {
 			if u, ok := p.convert(env, host); ok {
 				units = append(units, u)
 			}
-		case "group", "include":
+		case "group", "include", "DEFAULT":
 		default:
 			warnSection(s, kind, d)
 		}

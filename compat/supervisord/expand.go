@@ -21,7 +21,20 @@ type expander struct {
 	usedNum   bool            // a value used %(process_num)
 	padded    bool            // … with a width, which %i cannot reproduce
 	usedEnv   map[string]bool // ENV_ names used
-	fromShell map[string]bool // ENV_ names that came from the importing environment
+}
+
+// newExpander returns an expander with %(host_node_name)s and %(ENV_X)s
+// for every variable of env.
+func newExpander(env map[string]string, host string) *expander {
+	e := &expander{
+		vars:    map[string]string{"host_node_name": host},
+		nums:    map[string]int{},
+		usedEnv: map[string]bool{},
+	}
+	for k, v := range env {
+		e.vars["ENV_"+k] = v
+	}
+	return e
 }
 
 // expand returns s with every %(name)x replaced.

@@ -54,9 +54,11 @@ func (c *config) section(name string, pos Pos) *section {
 }
 
 // readConfig reads path and the files its [include] section names (relative
-// to path's directory, globbed, in sorted order). As in Supervisor, included
-// files cannot include further files; an [include] there is reported.
-func readConfig(path string, d *Diagnostics) (*config, error) {
+// to path's directory, globbed, in sorted order), after expanding
+// %(here)s, %(host_node_name)s and %(ENV_X)s in them with exp, as
+// Supervisor does. As in Supervisor, included files cannot include further
+// files; an [include] there is reported.
+func readConfig(path string, exp *expander, d *Diagnostics) (*config, error) {
 	c := &config{byName: map[string]*section{}}
 	if err := c.readFile(path, d); err != nil {
 		return nil, err
@@ -65,9 +67,19 @@ func readConfig(path string, d *Diagnostics) (*config, error) {
 	if inc == nil {
 		return c, nil
 	}
-	files, _ := inc.get("files")
 	delete(c.byName, "include")
-	for _, pattern := range strings.Fields(files.value) {
+	files, ok := inc.get("files")
+	if !ok {
+		d.errorf(inc.pos, "[include] has no files= option")
+		return c, nil
+	}
+	exp.vars["here"] = files.here
+	list, err := exp.expand(files.value)
+	if err != nil {
+		d.errorf(files.pos, "[include] files: %v", err)
+		return c, nil
+	}
+	for _, pattern := range strings.Fields(list) {
 		if !filepath.IsAbs(pattern) {
 			pattern = filepath.Join(filepath.Dir(path), pattern)
 		}
@@ -156,6 +168,26 @@ func (c *config) readFile(path string, d *Diagnostics) error {
 		return fmt.Errorf("%s: %v", path, err)
 	}
 	return nil
+}
+
+// applyDefaults gives every [program:x] the options of [DEFAULT] it does
+// not set itself, as Python's ConfigParser does when Supervisor reads a
+// program's options. (Other sections read only the options they know.)
+func (c *config) applyDefaults() {
+	def := c.byName["DEFAULT"]
+	if def == nil {
+		return
+	}
+	for _, s := range c.sections {
+		if !strings.HasPrefix(s.name, "program:") {
+			continue
+		}
+		for _, opt := range def.options {
+			if _, set := s.get(opt.key); !set {
+				s.options = append(s.options, opt)
+			}
+		}
+	}
 }
 
 // stripComment removes an inline comment: ; or # preceded by white space.

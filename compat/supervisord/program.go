@@ -45,16 +45,11 @@ func (p *program) convert(env map[string]string, host string) (Unit, bool) {
 		p.errorf(p.sec.pos, "program name %q cannot be a unit name (letters, digits, _ . - only); rename the section", p.name)
 		return Unit{}, false
 	}
-	p.exp = &expander{
-		vars:    map[string]string{"program_name": p.name, "group_name": p.name, "host_node_name": host},
-		nums:    map[string]int{},
-		usedEnv: map[string]bool{},
-	}
+	p.exp = newExpander(env, host)
+	p.exp.vars["program_name"] = p.name
+	p.exp.vars["group_name"] = p.name
 	if len(p.groups) == 1 {
 		p.exp.vars["group_name"] = p.groups[0]
-	}
-	for k, v := range env {
-		p.exp.vars["ENV_"+k] = v
 	}
 	p.instanceSetup()
 	p.autostart = true
