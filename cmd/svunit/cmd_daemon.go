@@ -42,7 +42,8 @@ Paths (flag, then environment, then default):
                                       $XDG_RUNTIME_DIR/svunit/bus`,
 		setup: func(fs *pflag.FlagSet) func(*globals, []string) error {
 			logDir := fs.String("log-dir", "", "directory for the units' default log files")
-			bindDaemonBusFlags(fs) // --join, in daemon_bus.go
+			bindDaemonBusFlags(fs)    // --join, in daemon_bus.go
+			bindDaemonAccessFlags(fs) // --access, --bus-group, in daemon_access.go
 			return func(g *globals, args []string) error {
 				if len(args) > 0 {
 					return usageErrorf("unexpected argument %q (daemon takes only flags)", args[0])
@@ -63,11 +64,15 @@ func runDaemon(g *globals, p paths) error {
 	}
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
-	m, err := manager.New(manager.Config{UnitDir: p.Units, LogDir: p.LogDir, Logf: logger.Printf})
+	da, err := newDaemonAccess(p, logger.Printf)
 	if err != nil {
 		return err
 	}
-	stopBus, err := serveBus(m, p)
+	m, err := manager.New(manager.Config{UnitDir: p.Units, LogDir: p.LogDir, Logf: logger.Printf, Load: da.load()})
+	if err != nil {
+		return err
+	}
+	stopBus, err := serveBus(m, p, da)
 	if err != nil {
 		m.Shutdown(context.Background())
 		return err

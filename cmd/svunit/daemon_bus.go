@@ -5,6 +5,7 @@ import (
 	"log"
 	"os"
 
+	"github.com/godbus/dbus/v5"
 	"github.com/spf13/pflag"
 
 	"svunit.dev/svunit/bus"
@@ -24,20 +25,27 @@ func bindDaemonBusFlags(fs *pflag.FlagSet) {
 // org.freedesktop.systemd1 and io.svunit1), and with --join also on the
 // session or system dbus-daemon (as io.svunit1 only). It returns how to
 // stop both.
-func serveBus(m *manager.Manager, p paths) (stop func(), err error) {
+func serveBus(m *manager.Manager, p paths, da *daemonAccess) (stop func(), err error) {
 	logger := log.New(os.Stderr, "svunit: ", 0)
 	if daemonJoin != "" && daemonJoin != "session" && daemonJoin != "system" {
 		return nil, usageErrorf("--join %q: want session or system", daemonJoin)
 	}
-	srv, err := bus.Listen(bus.Config{Path: p.Bus, Logf: logger.Printf})
+	srv, err := bus.Listen(da.busConfig(bus.Config{Path: p.Bus, Logf: logger.Printf}))
 	if err != nil {
 		return nil, fmt.Errorf("%v (is another svunit daemon running? pass --bus PATH to run a second one)", err)
 	}
+	if err := da.attach(srv, p.Bus); err != nil {
+		srv.Close()
+		return nil, err
+	}
 	go srv.Serve()
 	api.Version = versionString()
-	a, err := api.New(api.Config{Manager: m, Logf: logger.Printf})
+	a, err := api.New(api.Config{Manager: m, Logf: logger.Printf, Access: da.policy})
 	if err == nil {
-		_, err = a.Dial(srv.Address(), api.SystemdName, api.SvunitName)
+		var conn *dbus.Conn
+		if conn, err = a.Dial(srv.Address(), api.SystemdName, api.SvunitName); err == nil {
+			da.policy.Serve(conn.Names()...)
+		}
 	}
 	if err == nil && daemonJoin != "" {
 		_, err = a.Join(daemonJoin)
