@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"os"
 	"strconv"
+	"sync"
 	"syscall"
+	"time"
 )
 
 // procInfo is the part of /proc/PID/stat the manager uses.
@@ -56,15 +58,41 @@ func listProcs() []procInfo {
 	return ps
 }
 
+// procCache shares one reading of /proc between the units that stop at
+// the same moment (Shutdown stops a thousand at once).
+var procCache struct {
+	sync.Mutex
+	at    time.Time  // guarded by the mutex
+	procs []procInfo // guarded by the mutex; never modified once stored
+}
+
+// procCacheAge is how old a shared reading of /proc may be. A process
+// forked since then is still reached through the process group, and
+// leftovers are looked for again when the main process exits.
+const procCacheAge = 50 * time.Millisecond
+
+func cachedProcs() []procInfo {
+	procCache.Lock()
+	defer procCache.Unlock()
+	if time.Since(procCache.at) > procCacheAge {
+		procCache.procs, procCache.at = listProcs(), time.Now()
+	}
+	return procCache.procs
+}
+
 // members returns the live processes of one run of a unit: its process
 // group, every descendant of its main process, and every orphan the
 // manager inherited as subreaper that carries the run's INVOCATION_ID,
 // with their descendants. This finds a grandchild that left the group
-// with setsid, whether or not its parent is still alive.
-func members(g procGroup) []int {
+// with setsid, whether or not its parent is still alive. fresh asks for a
+// new reading of /proc rather than one shared by units stopping together.
+func members(g procGroup, r *reaper, fresh bool) []int {
 	self := os.Getpid()
-	ps := listProcs()
-	kids := make(map[int][]int, len(ps))
+	ps := cachedProcs()
+	if fresh {
+		ps = listProcs()
+	}
+	kids := make(map[int][]int)
 	var queue []int
 	seen := make(map[int]bool)
 	add := func(pid int) {
@@ -78,7 +106,7 @@ func members(g procGroup) []int {
 		switch {
 		case p.pid == g.main, g.pgid > 0 && p.pgid == g.pgid:
 			add(p.pid)
-		case p.ppid == self && g.invocation != "" && hasInvocation(p.pid, g.invocation):
+		case p.ppid == self && isOrphanOf(p.pid, g, r):
 			add(p.pid)
 		}
 	}
@@ -88,6 +116,31 @@ func members(g procGroup) []int {
 		}
 	}
 	return queue
+}
+
+// isOrphanOf reports whether child pid of the manager is no unit's main
+// process and carries g's INVOCATION_ID.
+func isOrphanOf(pid int, g procGroup, r *reaper) bool {
+	return g.invocation != "" && r.owner(pid) == nil && hasInvocation(pid, g.invocation)
+}
+
+// hasLeftovers reports cheaply whether a run whose main process exited may
+// have processes left: its process group is not empty, or the manager has
+// a child no unit owns that carries the run's INVOCATION_ID.
+func hasLeftovers(g procGroup, r *reaper) bool {
+	if g.pgid > 0 && syscall.Kill(-g.pgid, 0) == nil {
+		return true
+	}
+	tasks, _ := os.ReadDir("/proc/self/task")
+	for _, t := range tasks {
+		b, _ := os.ReadFile("/proc/self/task/" + t.Name() + "/children")
+		for _, f := range bytes.Fields(b) {
+			if pid, _ := strconv.Atoi(string(f)); isOrphanOf(pid, g, r) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // hasInvocation reports whether pid's initial environment holds
@@ -106,11 +159,14 @@ func hasInvocation(pid int, id string) bool {
 	return false
 }
 
-// signalGroup sends sig to every member of g; it reports how many
-// processes it signalled.
-func signalGroup(g procGroup, sig syscall.Signal, exceptMain bool) int {
+// signalGroup sends sig to every member of g (see members for fresh); it
+// reports how many processes it signalled.
+func signalGroup(g procGroup, r *reaper, sig syscall.Signal, exceptMain, fresh bool) int {
 	n := 0
-	for _, pid := range members(g) {
+	if !exceptMain && g.pgid > 0 && syscall.Kill(-g.pgid, sig) == nil {
+		n++ // the whole group at once, including what forked since /proc was read
+	}
+	for _, pid := range members(g, r, fresh) {
 		if exceptMain && pid == g.main {
 			continue
 		}

@@ -6,7 +6,7 @@ import "syscall"
 
 // signalGroup sends sig to g's process group (and main process): without
 // /proc and a subreaper, processes that left the group cannot be found.
-func signalGroup(g procGroup, sig syscall.Signal, exceptMain bool) int {
+func signalGroup(g procGroup, r *reaper, sig syscall.Signal, exceptMain, fresh bool) int {
 	n := 0
 	if g.pgid > 0 && !exceptMain && syscall.Kill(-g.pgid, sig) == nil {
 		n++
@@ -18,7 +18,7 @@ func signalGroup(g procGroup, sig syscall.Signal, exceptMain bool) int {
 }
 
 // members is unknown without /proc; the process group stands for it.
-func members(g procGroup) []int {
+func members(g procGroup, r *reaper, fresh bool) []int {
 	if g.pgid > 0 {
 		return []int{g.pgid}
 	}
@@ -27,3 +27,8 @@ func members(g procGroup) []int {
 
 // ppidOf is unknown without /proc.
 func ppidOf(pid int) int { return 0 }
+
+// hasLeftovers reports whether g's process group still has members.
+func hasLeftovers(g procGroup, r *reaper) bool {
+	return g.pgid > 0 && syscall.Kill(-g.pgid, 0) == nil
+}

@@ -140,17 +140,17 @@ func (s *service) killLeftovers() {
 	case units.KillProcess, units.KillNone:
 		return
 	}
-	if s.proc.pgid != 0 {
-		signalGroup(s.proc, syscall.SIGKILL, false)
+	if s.proc.pgid != 0 && hasLeftovers(s.proc, s.m.reaper) {
+		signalGroup(s.proc, s.m.reaper, syscall.SIGKILL, false, true)
 	}
 }
 
 // signal sends sig to every process of the run (and SIGCONT, so that a
 // stopped process sees it), or to all but the main one when mixed asks.
 func (s *service) signal(sig syscall.Signal, cont bool) {
-	signalGroup(s.proc, sig, false)
+	signalGroup(s.proc, s.m.reaper, sig, false, false)
 	if cont && sig != syscall.SIGKILL && sig != syscall.SIGCONT {
-		signalGroup(s.proc, syscall.SIGCONT, false)
+		signalGroup(s.proc, s.m.reaper, syscall.SIGCONT, false, false)
 	}
 }
 
@@ -162,7 +162,7 @@ func (s *service) signalMain(sig syscall.Signal) {
 		}
 	}
 	if sig == syscall.SIGKILL && s.u.Service.KillMode == units.KillMixed {
-		signalGroup(s.proc, syscall.SIGKILL, true)
+		signalGroup(s.proc, s.m.reaper, syscall.SIGKILL, true, true)
 	}
 }
 
@@ -178,7 +178,7 @@ func (s *service) kill(who string, sig syscall.Signal) error {
 	case "main", "":
 		return syscall.Kill(s.proc.main, sig)
 	case "all":
-		if signalGroup(s.proc, sig, false) == 0 {
+		if signalGroup(s.proc, s.m.reaper, sig, false, true) == 0 {
 			return fmt.Errorf("%s: %w", s.name, errNoProcess)
 		}
 		return nil
