@@ -75,7 +75,7 @@ func (p *Policy) CheckAll(c bus.Cred, verb Verb, us ...*units.Unit) error {
 		return err
 	}
 	id := identify(c)
-	rules := p.rules.Load()
+	rules := p.current()
 	for _, u := range us {
 		by, near := rules.grantFor(id, verb, u)
 		if by == "" {

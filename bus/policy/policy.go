@@ -2,8 +2,10 @@ package policy
 
 import (
 	"fmt"
+	"os"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/godbus/dbus/v5"
 
@@ -37,7 +39,10 @@ type Policy struct {
 	logf  func(format string, args ...any)
 
 	rules atomic.Pointer[Rules]      // access.conf as last loaded; swapped by Reload
+	seen  atomic.Pointer[fileStamp]  // the file's stamp when last read, even if it was bad
 	srv   atomic.Pointer[bus.Server] // set once by Attach, for CheckSender
+
+	reloadMu sync.Mutex // serialises re-reading the file in current
 
 	mu     sync.RWMutex    // guards served
 	served map[string]bool // unique names of the manager's own connections
@@ -59,6 +64,8 @@ func New(cfg Config) (*Policy, error) {
 // Reload re-reads the rules file. On error the old rules stay in force.
 func (p *Policy) Reload() error {
 	r := &Rules{}
+	stamp := stampOf(p.path)
+	p.seen.Store(&stamp)
 	if p.path != "" {
 		var err error
 		if r, err = LoadFile(p.path); err != nil {
@@ -67,6 +74,40 @@ func (p *Policy) Reload() error {
 	}
 	p.rules.Store(r)
 	return nil
+}
+
+// A fileStamp tells whether a file changed since it was read.
+type fileStamp struct {
+	mod  time.Time
+	size int64
+	ok   bool // the file existed
+}
+
+func stampOf(file string) fileStamp {
+	fi, err := os.Stat(file)
+	if file == "" || err != nil {
+		return fileStamp{}
+	}
+	return fileStamp{fi.ModTime(), fi.Size(), true}
+}
+
+// current returns the rules, re-reading the file first when it changed, so
+// that an edit takes effect without a signal. A bad edit is logged once and
+// the old rules stay.
+func (p *Policy) current() *Rules {
+	if p.path != "" {
+		now := stampOf(p.path)
+		if old := p.seen.Load(); old == nil || *old != now {
+			p.reloadMu.Lock()
+			if old := p.seen.Load(); old == nil || *old != now {
+				if err := p.Reload(); err != nil {
+					p.logf("access: %v (the previous rules stay in force)", err)
+				}
+			}
+			p.reloadMu.Unlock()
+		}
+	}
+	return p.rules.Load()
 }
 
 // Attach gives the policy the bus whose callers CheckSender looks up.
