@@ -32,6 +32,8 @@ const (
 	argNamespace                // arg0namespace='v'
 )
 
+// An argMatch is one argN key. argN and arg0namespace compare string
+// arguments; argNpath compares strings and object paths.
 type argMatch struct {
 	n    int
 	kind argKind
@@ -181,29 +183,31 @@ type routed struct {
 	parsed bool
 }
 
-func (m *routed) arg(n int) (string, bool) {
+// arg returns string argument n and its type code ('s' or 'o'), or false
+// if argument n is missing or of another type.
+func (m *routed) arg(n int) (string, byte, bool) {
 	if !m.parsed {
 		m.parsed = true
 		if m.msg != nil {
 			m.args = stringArgs(m.h.order, m.msg, m.body, m.h.sig, maxArgMatch)
 		}
 	}
-	if n >= len(m.args) || m.args[n] == "" && !m.isStringArg(n) {
-		return "", false
+	if n >= len(m.args) {
+		return "", 0, false
 	}
-	return m.args[n], true
+	typ := argType(m.h.sig, n)
+	return m.args[n], typ, typ == 's' || typ == 'o'
 }
 
-// isStringArg reports whether argument n is a string or object path.
-func (m *routed) isStringArg(n int) bool {
-	sig := m.h.sig
+// argType is the type code of argument n of signature sig, or 0.
+func argType(sig string, n int) byte {
 	for i, k := 0, 0; i < len(sig); k++ {
 		if k == n {
-			return sig[i] == 's' || sig[i] == 'o'
+			return sig[i]
 		}
 		i = typeEnd(sig, i)
 	}
-	return false
+	return 0
 }
 
 // matches reports whether r selects m. eavesdropping is true when m is
@@ -230,8 +234,8 @@ func (s *Server) matches(r *matchRule, m *routed, eavesdropping bool) bool {
 		}
 	}
 	for _, a := range r.args {
-		v, ok := m.arg(a.n)
-		if !ok || !a.matches(v) {
+		v, typ, ok := m.arg(a.n)
+		if !ok || typ == 'o' && a.kind != argPath || !a.matches(v) {
 			return false
 		}
 	}
