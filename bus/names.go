@@ -74,55 +74,60 @@ func (s *Server) requestName(c *conn, name string, flags uint32) (uint32, *drive
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	o := s.names[name]
-	if o == nil {
-		if c.owned >= s.limits.MaxNamesPerConnection {
-			return 0, errorf(errLimitsExceeded, "Connection %s owns or queues for %d names, the limit", c.name, c.owned)
-		}
+	if o != nil && o.primary() == c {
+		o.queue[0].flags = flags
+		return requestAlreadyOwner, nil
+	}
+	i := -1
+	if o != nil {
+		i = o.index(c)
+	}
+	if i < 0 && c.owned >= s.limits.MaxNamesPerConnection {
+		return 0, errorf(errLimitsExceeded, "Connection %s owns or queues for %d names, the limit", c.name, c.owned)
+	}
+	switch {
+	case o == nil:
 		c.owned++
 		s.names[name] = &owner{queue: []claim{{c, flags}}}
 		s.ownerChanged(name, "", c.name)
 		s.nameSignal(c, "NameAcquired", name)
 		return requestPrimaryOwner, nil
-	}
-	if o.primary() == c {
-		o.queue[0].flags = flags
-		return requestAlreadyOwner, nil
-	}
-	i := o.index(c)
-	if i < 0 && c.owned >= s.limits.MaxNamesPerConnection {
-		return 0, errorf(errLimitsExceeded, "Connection %s owns or queues for %d names, the limit", c.name, c.owned)
-	}
-	if flags&nameReplaceExisting != 0 && o.queue[0].flags&nameAllowReplacement != 0 {
-		if i < 0 {
-			c.owned++
-		} else {
-			o.queue = slices.Delete(o.queue, i, i+1)
-		}
-		old := o.queue[0]
-		if old.flags&nameDoNotQueue != 0 {
-			o.queue = o.queue[1:]
-			old.c.owned--
-		}
-		o.queue = slices.Insert(o.queue, 0, claim{c, flags})
-		s.ownerChanged(name, old.c.name, c.name)
-		s.nameSignal(old.c, "NameLost", name)
-		s.nameSignal(c, "NameAcquired", name)
+	case flags&nameReplaceExisting != 0 && o.queue[0].flags&nameAllowReplacement != 0:
+		s.replaceOwner(name, o, claim{c, flags}, i)
 		return requestPrimaryOwner, nil
-	}
-	if flags&nameDoNotQueue != 0 {
+	case flags&nameDoNotQueue != 0:
 		if i >= 0 {
 			o.queue = slices.Delete(o.queue, i, i+1)
 			c.owned--
 		}
 		return requestExists, nil
-	}
-	if i >= 0 {
+	case i >= 0:
 		o.queue[i].flags = flags
-	} else {
+	default:
 		o.queue = append(o.queue, claim{c, flags})
 		c.owned++
 	}
 	return requestInQueue, nil
+}
+
+// replaceOwner makes cl the primary owner of name; cl was at queue index i
+// (or -1). The old owner waits next in line unless it asked not to queue.
+// s.mu must be held for writing.
+func (s *Server) replaceOwner(name string, o *owner, cl claim, i int) {
+	if i < 0 {
+		cl.c.owned++
+	} else {
+		o.queue = slices.Delete(o.queue, i, i+1)
+	}
+	old := o.queue[0]
+	if old.flags&nameDoNotQueue != 0 {
+		o.queue = o.queue[1:]
+		old.c.owned--
+	}
+	o.queue = slices.Insert(o.queue, 0, cl)
+	s.ownerChanged(name, old.c.name, cl.c.name)
+	s.nameSignal(old.c, "NameLost", name)
+	s.nameSignal(cl.c, "NameAcquired", name)
 }
 
 // releaseName implements ReleaseName.

@@ -39,13 +39,7 @@ func (s *Server) dispatch(c *conn, msg []byte, fds []int) error {
 	m := &routed{h: &h, from: c, msg: msg, body: bodyOff}
 	if h.dest == busName {
 		closeFDs(fds)
-		if s.nwatch.Load() > 0 {
-			s.observe(m, marshal(&h, msg[bodyOff:]), nil)
-		}
-		if h.typ == typeMethodCall {
-			return s.driverCall(c, m)
-		}
-		return nil
+		return s.toDriver(c, m)
 	}
 	out := marshal(&h, msg[bodyOff:])
 	if (h.typ == typeMethodCall || h.typ == typeSignal) && s.custom {
@@ -63,6 +57,18 @@ func (s *Server) dispatch(c *conn, msg []byte, fds []int) error {
 	}
 	if s.nwatch.Load() > 0 {
 		s.observe(m, out, dst)
+	}
+	return nil
+}
+
+// toDriver handles a message addressed to the bus itself: monitors get a
+// copy, and method calls are run.
+func (s *Server) toDriver(c *conn, m *routed) error {
+	if s.nwatch.Load() > 0 {
+		s.observe(m, marshal(m.h, m.msg[m.body:]), nil)
+	}
+	if m.h.typ == typeMethodCall {
+		return s.driverCall(c, m)
 	}
 	return nil
 }

@@ -225,25 +225,7 @@ func (w *walker) knownField(h *header, c byte, sig string) error {
 	if sig != fieldSigs[c] {
 		return protoErrorf("header field %d has type %q, want %q", c, sig, fieldSigs[c])
 	}
-	var s string
-	var u uint32
-	var err error
-	switch sig {
-	case "u":
-		err = w.align(4)
-		if err == nil {
-			u, err = w.u32()
-		}
-	case "g":
-		s, err = w.signature()
-		if err == nil {
-			if serr := validSignature(s); serr != nil {
-				err = &protocolError{"SIGNATURE: " + serr.Error()}
-			}
-		}
-	default:
-		s, err = w.str()
-	}
+	s, u, err := w.fieldValue(sig)
 	if err != nil {
 		return err
 	}
@@ -272,6 +254,29 @@ func (w *walker) knownField(h *header, c byte, sig string) error {
 		return protoErrorf("header field %d holds an invalid value %.80q", c, s)
 	}
 	return nil
+}
+
+// fieldValue reads a header field's value of type u, g, s or o.
+func (w *walker) fieldValue(sig string) (string, uint32, error) {
+	switch sig {
+	case "u":
+		if err := w.align(4); err != nil {
+			return "", 0, err
+		}
+		u, err := w.u32()
+		return "", u, err
+	case "g":
+		s, err := w.signature()
+		if err != nil {
+			return "", 0, err
+		}
+		if err := validSignature(s); err != nil {
+			return "", 0, &protocolError{"SIGNATURE: " + err.Error()}
+		}
+		return s, 0, nil
+	}
+	s, err := w.str()
+	return s, 0, err
 }
 
 // walker checks marshalled values in place, without allocating for them.
