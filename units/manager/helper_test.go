@@ -250,8 +250,11 @@ func waitFor(t testing.TB) func([]*Job, error) []JobResult {
 // cmdUnit returns a unit running argv (a system program) instead of the
 // test binary, for tests that spawn many processes.
 func cmdUnit(name string, argv []string, mods ...func(*units.Service)) *units.Unit {
-	u := testUnit(name, "", mods...)
+	u := testUnit(name, "")
 	u.Service.ExecStart = []units.Command{{Argv: argv}}
 	u.Service.Environment = nil
+	for _, f := range mods {
+		f(&u.Service)
+	}
 	return u
 }

@@ -74,7 +74,7 @@ func (s *service) spawnMain(restart bool) {
 		s.earlyFailure(ResultResources, "spawn failed: "+err.Error(), false)
 		return
 	}
-	s.spawnErr, s.statusText, s.killing = "", "", false
+	s.spawnErr, s.statusText, s.killing, s.result = "", "", false, ResultSuccess
 	s.proc = procGroup{main: pid, pgid: pid, invocation: inv}
 	s.out.setPID(pid)
 	s.ts.MainStart = now()
@@ -164,6 +164,9 @@ func (s *service) exitWhileStarting(e ExitInfo) {
 		s.cancelJobs(&s.startJobs, JobDone, "")
 	case svc.Type == units.Forking && ok:
 		s.adoptDaemon()
+	case s.result == ResultTimeout:
+		s.killLeftovers()
+		s.earlyFailure(ResultTimeout, "not started within TimeoutStartSec", false)
 	default:
 		s.killLeftovers()
 		s.earlyFailure(e.result(), "exited before it was started: "+e.String(), false)

@@ -1,0 +1,100 @@
+package manager
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+func writeUnit(t *testing.T, dir, name, body string) {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+const sleeper = "[Service]\nExecStart=/bin/sleep 3600\nStartSecs=0\n"
+
+// TestReload applies Supervisor's update: only what changed is touched.
+func TestReload(t *testing.T) {
+	dir := t.TempDir()
+	writeUnit(t, dir, "same.unit", sleeper+"[Install]\nWantedBy=default.target\n")
+	writeUnit(t, dir, "changed.unit", sleeper+"[Install]\nWantedBy=default.target\n")
+	writeUnit(t, dir, "idle.unit", sleeper)
+	writeUnit(t, dir, "gone.unit", sleeper+"[Install]\nWantedBy=default.target\n")
+	writeUnit(t, dir, "typo.unit", sleeper+"[Install]\nWantedBy=default.target\n")
+	m, err := New(Config{UnitDir: dir, Logf: t.Logf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Shutdown(context.Background())
+	waitJobs(t, m.Boot(), nil)
+	pids := map[string]int{}
+	for _, s := range m.Units() {
+		pids[s.Unit.Name] = s.MainPID
+	}
+	if pids["idle.unit"] != 0 || pids["same.unit"] == 0 {
+		t.Fatalf("after Boot: %v (idle is not enabled, the rest are)", pids)
+	}
+	sub := m.Subscribe()
+	defer sub.Close()
+
+	writeUnit(t, dir, "changed.unit", strings.Replace(sleeper, "3600", "3601", 1)+"[Install]\nWantedBy=default.target\n")
+	writeUnit(t, dir, "idle.unit", strings.Replace(sleeper, "3600", "3602", 1))
+	os.Remove(filepath.Join(dir, "gone.unit"))
+	writeUnit(t, dir, "new.unit", sleeper+"[Install]\nWantedBy=default.target\n")
+	writeUnit(t, dir, "typo.unit", sleeper+"Restart=sometimes\n")
+	rep, err := m.Reload()
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := func(what string, got []string, want ...string) {
+		t.Helper()
+		slices.Sort(got)
+		if !slices.Equal(got, want) {
+			t.Errorf("%s = %v, want %v", what, got, want)
+		}
+	}
+	check("added", rep.Added, "new.unit")
+	check("removed", rep.Removed, "gone.unit")
+	check("changed", rep.Changed, "changed.unit", "idle.unit")
+	check("unchanged", rep.Unchanged, "same.unit", "typo.unit")
+	if rep.Errors == nil || !strings.Contains(rep.Errors.Error(), "typo.unit") {
+		t.Errorf("reload errors = %v, want typo.unit's", rep.Errors)
+	}
+	waitJobs(t, rep.Jobs, nil)
+
+	if s, _ := m.Unit("same"); s.MainPID != pids["same.unit"] {
+		t.Errorf("unchanged unit was restarted: pid %d → %d", pids["same.unit"], s.MainPID)
+	}
+	if s, _ := m.Unit("typo"); s.MainPID != pids["typo.unit"] {
+		t.Errorf("a unit whose file became invalid was touched: pid %d → %d", pids["typo.unit"], s.MainPID)
+	}
+	if s, _ := m.Unit("changed"); s.MainPID == pids["changed.unit"] || s.State != Running || !slices.Contains(s.Unit.Service.ExecStart[0].Argv, "3601") {
+		t.Errorf("changed running unit: pid %d (was %d), %s, %v", s.MainPID, pids["changed.unit"], s.State, s.Unit.Service.ExecStart[0].Argv)
+	}
+	if s, _ := m.Unit("idle"); s.State != Stopped || !slices.Contains(s.Unit.Service.ExecStart[0].Argv, "3602") {
+		t.Errorf("changed stopped unit: %s %v; want still stopped with the new definition", s.State, s.Unit.Service.ExecStart[0].Argv)
+	}
+	if _, ok := m.Unit("gone"); ok {
+		t.Error("removed unit still listed")
+	}
+	waitGone(t, pids["gone.unit"])
+	if s := waitState(t, m, "new", Running); s.MainPID == 0 {
+		t.Error("added enabled unit did not start")
+	}
+	var newSeen, removedSeen bool
+	for !newSeen || !removedSeen {
+		select {
+		case e := <-sub.C:
+			newSeen = newSeen || e.Type == UnitNew && e.Unit == "new.unit"
+			removedSeen = removedSeen || e.Type == UnitRemoved && e.Unit == "gone.unit"
+		case <-time.After(10 * time.Second):
+			t.Fatalf("events: UnitNew %v, UnitRemoved %v", newSeen, removedSeen)
+		}
+	}
+}
