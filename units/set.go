@@ -138,11 +138,15 @@ func checkRequires(us []*Unit, errs *ErrorList, bad map[*Unit]bool) {
 func (s *Set) Units() []*Unit { return append([]*Unit(nil), s.units...) }
 
 // Get returns the unit called name: "web.unit", "web" (web.unit or
-// web.service), or "web.service" for a web.unit, as systemctl asks for
-// "NAME.service". It returns nil when there is none.
+// web.service), or "web.service" for a web.unit. systemctl appends
+// ".service" to names it does not know, so "web.unit.service" is web.unit.
+// It returns nil when there is none.
 func (s *Set) Get(name string) *Unit {
 	if u := s.byName[name]; u != nil {
 		return u
+	}
+	if rest, ok := strings.CutSuffix(name, ".service"); ok && s.byName[rest] != nil {
+		return s.byName[rest]
 	}
 	base := baseName(name)
 	if u := s.byName[base+".unit"]; u != nil {

@@ -94,7 +94,7 @@ func TestSetGetResolveGroups(t *testing.T) {
 		"db.service":   "[Unit]\nGroups=backend\n" + svc(""),
 		"worker@.unit": "[Unit]\nGroups=backend\n" + svc("Instances=2\n"),
 	})
-	for in, want := range map[string]string{"web": "web.unit", "web.unit": "web.unit", "web.service": "web.unit", "db": "db.service", "db.unit": "db.service", "worker@2": "worker@2.unit", "nope": "", "worker@.unit": ""} {
+	for in, want := range map[string]string{"web": "web.unit", "web.unit": "web.unit", "web.service": "web.unit", "web.unit.service": "web.unit", "worker@1.unit.service": "worker@1.unit", "db": "db.service", "db.unit": "db.service", "worker@2": "worker@2.unit", "nope": "", "worker@.unit": ""} {
 		got := ""
 		if u := set.Get(in); u != nil {
 			got = u.Name
