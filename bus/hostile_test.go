@@ -208,6 +208,7 @@ func TestForgedSender(t *testing.T) {
 }
 
 func TestAuthentication(t *testing.T) {
+	checkFDs(t)
 	s := testBus(t, Config{})
 	t.Run("missing NUL byte", func(t *testing.T) {
 		rc := rawDial(t, s)

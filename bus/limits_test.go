@@ -45,6 +45,7 @@ func TestSlowReader(t *testing.T) {
 }
 
 func TestPendingCallLimit(t *testing.T) {
+	checkFDs(t)
 	s := testBus(t, Config{Limits: Limits{MaxPendingCalls: 4}})
 	callee := rawDial(t, s).auth().hello()
 	caller := rawDial(t, s).auth().hello()
