@@ -56,6 +56,24 @@ func TestParseExecErrors(t *testing.T) {
 	}
 }
 
+// TestSpecifiersFromUser loads a unit with User=nobody and checks that %u,
+// %U and %h come from the user database, not from the manager's user.
+func TestSpecifiersFromUser(t *testing.T) {
+	nobody, err := user.Lookup("nobody")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := writeUnits(t, map[string]string{"a.unit": "[Service]\nExecStart=/bin/echo %u %U %h\nUser=nobody\n"})
+	us, err := LoadFile(dir + "/a.unit")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"/bin/echo", "nobody", nobody.Uid, nobody.HomeDir}
+	if got := us[0].Service.ExecStart[0].Argv; !reflect.DeepEqual(got, want) {
+		t.Errorf("Argv = %q, want %q", got, want)
+	}
+}
+
 func TestSpecifiersUser(t *testing.T) {
 	root, err := user.Lookup("root")
 	if err != nil {
