@@ -158,7 +158,7 @@ func TestFileRemovedIsRecreated(t *testing.T) {
 	if !strings.HasSuffix(string(b), string(appendLine(nil, "o", 29999, 100))) {
 		t.Errorf("recreated file does not end with the last line")
 	}
-	if n := len(b) / 100; n < 30000-(checkEveryBytes/100)-100 {
+	if n := len(b) / 100; n < 30000-(checkEveryBytes+spliceMax)/100 {
 		t.Errorf("recreated file holds %d lines; too many went to the removed file", n)
 	}
 }

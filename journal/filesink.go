@@ -36,6 +36,7 @@ type fileSink struct {
 	checkedAt int64 // size at the last removal check
 	checkedT  time.Time
 	noSplice  bool // splice failed with EINVAL once: copy through user space
+	resync    bool // a write failed mid-line: skip input up to the next newline
 }
 
 // openFileSink opens path for kind; a regular file is opened for reading too,
@@ -110,32 +111,75 @@ func (s *fileSink) room() int64 {
 // spliceFrom moves what the pipe fd holds into the file, up to the rotation
 // size, and rotates when it is reached. handled is false when the caller must
 // copy through a buffer instead (not a regular file, or no splice here).
-func (s *fileSink) spliceFrom(fd int) (n int64, handled bool, err error) {
-	if !s.regular || s.noSplice {
-		return 0, false, nil
+func (s *fileSink) spliceFrom(fd int) (n, lost int64, handled bool, err error) {
+	if !s.regular || s.noSplice || s.resync {
+		return 0, 0, false, nil
 	}
 	s.checkReplaced()
 	n, handled, err = splice(fd, s.fd, s.room())
 	if !handled {
 		s.noSplice = true
-		return 0, false, nil
+		return 0, 0, false, nil
 	}
 	s.size += n
+	if err != nil && err != errWouldBlock {
+		lost = s.dropPartialLine()
+		s.resync = lost > 0 // the pipe goes on with the rest of that line
+		return n, lost, true, fmt.Errorf("log file %s: %w", s.path, err)
+	}
 	if err == nil && s.rotating() && s.size >= s.limit {
 		err = s.rotateAtLine()
 	}
-	return n, true, err
+	return n, 0, true, err
 }
 
-// write writes p, rotating whenever the file reaches its size limit.
+// write writes p, rotating whenever the file reaches its size limit. After
+// a failure it skips input up to the end of the broken line first, and on
+// a failure it removes the unfinished line from the file, so a full disk
+// costs whole lines.
 func (s *fileSink) write(p []byte) (int, error) {
+	skipped := 0
+	if s.resync {
+		i := bytes.IndexByte(p, '\n')
+		if i < 0 {
+			return 0, nil
+		}
+		skipped, s.resync = i+1, false
+	}
+	n, err := s.writeRotating(p[skipped:])
+	var rerr *rotateError
+	if err != nil && !errors.As(err, &rerr) {
+		n -= int(s.dropPartialLine())
+		s.resync = p[len(p)-1] != '\n'
+	}
+	return n, err
+}
+
+// dropPartialLine truncates the file after its last newline and returns
+// how many bytes that removed.
+func (s *fileSink) dropPartialLine() int64 {
+	if !s.regular {
+		return 0
+	}
+	carry, err := s.partialLine()
+	k := int64(len(carry))
+	if err != nil || k == 0 || s.f.Truncate(s.size-k) != nil {
+		return 0
+	}
+	s.size -= k
+	if _, err := s.f.Seek(s.size, io.SeekStart); err != nil {
+		return 0
+	}
+	return k
+}
+
+func (s *fileSink) writeRotating(p []byte) (int, error) {
+	s.checkReplaced()
 	if !s.rotating() {
-		s.checkReplaced()
 		n, err := s.f.Write(p)
 		s.size += int64(n)
 		return n, err
 	}
-	s.checkReplaced()
 	done := 0
 	for len(p) > 0 {
 		chunk := p[:min(int64(len(p)), s.room())]
@@ -148,7 +192,12 @@ func (s *fileSink) write(p []byte) (int, error) {
 		p = p[n:]
 		if s.size >= s.limit {
 			if err := s.rotateAtLine(); err != nil {
-				return done, err
+				m, werr := s.f.Write(p) // keep going in the old file
+				s.size += int64(m)
+				if werr != nil {
+					return done + m, werr
+				}
+				return done + m, err
 			}
 		}
 	}
@@ -233,11 +282,18 @@ func (s *fileSink) rotateAtLine() error {
 	return nil
 }
 
+// A rotateError is a failed rotation: the data is written, to a file that
+// grows past its limit.
+type rotateError struct{ err error }
+
+func (e *rotateError) Error() string { return e.err.Error() }
+func (e *rotateError) Unwrap() error { return e.err }
+
 // rotateFailed lets the file grow by another maxBytes before trying again,
 // so a failing rename does not turn every write into a retry.
 func (s *fileSink) rotateFailed(err error) error {
 	s.limit = s.size + max(s.maxBytes, 1)
-	return fmt.Errorf("rotating log file %s: %w", s.path, err)
+	return &rotateError{fmt.Errorf("rotating log file %s: %w", s.path, err)}
 }
 
 // shiftBackups renames NAME.i to NAME.i+1 down to NAME to NAME.1; the oldest

@@ -24,14 +24,20 @@ const closeGrace = time.Second
 // A sink takes a stream's bytes. Its methods are called with stream.mu held,
 // one at a time.
 type sink interface {
-	write(p []byte) (int, error) // writes p; n is what was delivered, the rest is dropped
-	close() error                // flushes a partial line, closes what the sink opened
+	// write delivers p. n counts the bytes delivered, or kept for a line
+	// still unfinished; the rest of p is counted as dropped. n may be
+	// negative when the sink also had to take back bytes it had counted
+	// before (a line broken by a full disk).
+	write(p []byte) (n int, err error)
+	close() error // flushes a partial line, closes what the sink opened
 }
 
 // A splicer is a sink that can take bytes from the pipe without a copy
 // through user space.
 type splicer interface {
-	spliceFrom(fd int) (n int64, handled bool, err error)
+	// spliceFrom moves bytes from the pipe fd. On failure the bytes stay in
+	// the pipe, and lost counts bytes the sink took back from earlier.
+	spliceFrom(fd int) (n, lost int64, handled bool, err error)
 }
 
 // A stream copies one pipe into one sink from its own goroutine (run).
@@ -136,10 +142,11 @@ func (s *stream) pump() (buf *[]byte, n int, err error) {
 	rerr := s.rc.Read(func(fd uintptr) bool {
 		if !s.failing.Load() {
 			s.mu.Lock()
-			m, handled, serr := sp.spliceFrom(int(fd))
+			m, lost, handled, serr := sp.spliceFrom(int(fd))
 			s.mu.Unlock()
 			if handled {
-				s.written.Add(m)
+				s.written.Add(m - lost)
+				s.dropped.Add(lost)
 				switch {
 				case serr == errWouldBlock:
 					return false
@@ -201,12 +208,12 @@ func (s *stream) deliver(p []byte) {
 	n, err := s.sink.write(p)
 	s.mu.Unlock()
 	s.written.Add(int64(n))
+	s.dropped.Add(int64(len(p) - n))
 	if err != nil {
-		s.dropped.Add(int64(len(p) - n))
 		s.fail(err)
 		return
 	}
-	if s.failing.Load() {
+	if n > 0 && s.failing.Load() {
 		s.recover()
 	}
 }

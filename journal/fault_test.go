@@ -1,0 +1,144 @@
+package journal
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// mountTmpfs mounts a tmpfs of size bytes on a new directory and unmounts
+// it when the test ends.
+func mountTmpfs(t *testing.T, size string) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := syscall.Mount("tmpfs", dir, "tmpfs", 0, "size="+size); err != nil {
+		t.Fatalf("mount a tmpfs (tests run as root): %v", err)
+	}
+	t.Cleanup(func() { syscall.Unmount(dir, syscall.MNT_DETACH) })
+	return dir
+}
+
+// On a full disk the child goes on unhindered, the status shows the error
+// and counts the loss, the file holds only whole lines, and capture resumes
+// once there is space again.
+func TestDiskFull(t *testing.T) {
+	for _, write := range []int{100, 64 << 10} {
+		t.Run(map[int]string{100: "100-byte writes", 64 << 10: "64KiB writes"}[write], func(t *testing.T) {
+			dir := mountTmpfs(t, "1m")
+			ballast := filepath.Join(dir, "ballast")
+			if err := os.WriteFile(ballast, make([]byte, 512<<10), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			o := mustOpen(t, Config{Unit: "w", LogDir: dir})
+			runChild(t, o, "out", 20000, 100, write) // 2 MB into 0.5 MB of space
+			waitFor(t, "all bytes accounted for", func() bool {
+				st := o.Status().Stdout
+				return st.Written+st.Dropped == 2_000_000
+			})
+			st := o.Status().Stdout
+			if st.Dropped == 0 || !strings.Contains(st.Error, "no space left") {
+				t.Fatalf("status on a full disk: %+v; want the error and a count of dropped bytes", st)
+			}
+			path, _ := o.Paths()
+			b, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if int64(len(b)) != st.Written {
+				t.Errorf("file has %d bytes, status says %d written", len(b), st.Written)
+			}
+			checkWholeLines(t, b, 100)
+
+			if err := os.Remove(ballast); err != nil {
+				t.Fatal(err)
+			}
+			runChild(t, o, "out", 100, 100, write)
+			waitFor(t, "capture to resume", func() bool { return o.Status().Stdout.Error == "" })
+			o.Close()
+			b, _ = os.ReadFile(path)
+			checkWholeLines(t, b, 100)
+			if !bytes.HasSuffix(b, appendLine(nil, "o", 99, 100)) {
+				t.Errorf("the lines written after space came back are missing")
+			}
+		})
+	}
+}
+
+// checkWholeLines checks that b holds only whole lines of the line writer,
+// each numbered above the one before.
+func checkWholeLines(t *testing.T, b []byte, lineLen int) {
+	t.Helper()
+	if len(b)%lineLen != 0 {
+		t.Fatalf("%d bytes: not whole %d-byte lines", len(b), lineLen)
+	}
+	for i := 0; i < len(b); i += lineLen {
+		line := b[i : i+lineLen]
+		if line[0] != 'o' || line[lineLen-1] != '\n' || bytes.IndexByte(line[:lineLen-1], '\n') >= 0 {
+			t.Fatalf("broken line at offset %d: %q", i, trunc(string(line)))
+		}
+	}
+}
+
+// Under Overflow Drop a sink that does not keep up never blocks the child:
+// what does not fit is dropped and counted. Under Block the child waits,
+// and nothing is lost.
+func TestOverflowPolicy(t *testing.T) {
+	for _, policy := range []Overflow{Drop, Block} {
+		t.Run(policy.String(), func(t *testing.T) {
+			fifo := filepath.Join(t.TempDir(), "fifo")
+			if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			r, err := os.OpenFile(fifo, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer r.Close()
+			o := mustOpen(t, Config{Unit: "w", Stdout: Target{Kind: Append, Path: fifo}, Stderr: Target{Kind: Null}, Overflow: policy})
+			// Nobody reads the FIFO yet: the sink is stuck.
+			child := childCmd(o, "out", 30000, 100, 4096) // 3 MB, far more than the pipes and the queue hold
+			if err := child.Start(); err != nil {
+				t.Fatal(err)
+			}
+			exited := make(chan error, 1)
+			go func() { exited <- child.Wait() }()
+			got := make(chan []byte)
+			if policy == Drop {
+				select {
+				case err := <-exited:
+					if err != nil {
+						t.Fatal(err)
+					}
+				case <-time.After(10 * time.Second):
+					t.Fatal("the child is blocked by a stuck sink under Overflow Drop")
+				}
+				waitFor(t, "the drops to be counted", func() bool { return o.Status().Stdout.Dropped > 0 })
+				go func() { b, _ := readAllFIFO(r); got <- b }()
+			} else {
+				waitFor(t, "the pipe to fill", func() bool { return o.Status().Stdout.Written > 0 })
+				select {
+				case <-exited:
+					t.Fatal("the child finished 3 MB through a stuck sink under Overflow Block")
+				default:
+				}
+				go func() { b, _ := readAllFIFO(r); got <- b }()
+				if err := <-exited; err != nil {
+					t.Fatal(err)
+				}
+			}
+			o.Close()
+			data := <-got
+			st := o.Status().Stdout
+			if int64(len(data)) != st.Written || st.Written+st.Dropped != 3_000_000 {
+				t.Errorf("read %d bytes; status %+v", len(data), st)
+			}
+			if policy == Block {
+				checkLines(t, data, "o", 100, 0, 30000)
+			}
+		})
+	}
+}
