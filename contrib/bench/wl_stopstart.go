@@ -1,0 +1,54 @@
+//go:build linux
+
+package main
+
+import (
+	"fmt"
+	"os"
+	"time"
+)
+
+// stopStartWorkload: a stopped program is started through the API and
+// stopped at once, k times; how many of those stops needed SIGKILL (the
+// stop signal was lost), with a 1 s stop timeout so a lost signal costs
+// little.
+func (b *bench) stopStartWorkload() {
+	k := b.sz.StopStarts
+	w := fmt.Sprintf("stop right after start, %d times", k)
+	m := measure{w, "stops that needed SIGKILL", "count", "0"}
+	mt := measure{w, "start + stop, API", "ms", ""}
+	for r := range b.sz.Rounds {
+		b.logf("%s, round %d", w, r+1)
+		b.round(r, []measure{m, mt}, nil, func(s system) error { return b.stopStartOnce(s, k, m, mt) })
+	}
+}
+
+func (b *bench) stopStartOnce(s system, k int, m, mt measure) error {
+	dir, err := b.workdir("stopstart-" + s.name())
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	p := prog{Name: "target", Argv: []string{sleepPath, "infinity"}, StopWait: time.Second}
+	in, err := s.launch(b.ctx, dir, []prog{p})
+	if err != nil {
+		return err
+	}
+	defer in.close()
+	killed := 0
+	var times []float64
+	for range k {
+		t0 := time.Now()
+		k, err := in.startStop(b.ctx, "target")
+		if err != nil {
+			return err
+		}
+		times = append(times, float64(time.Since(t0).Microseconds())/1000)
+		if k {
+			killed++
+		}
+	}
+	b.add(m, s.name(), float64(killed))
+	b.add(mt, s.name(), median(times))
+	return nil
+}
