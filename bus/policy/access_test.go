@@ -76,12 +76,12 @@ func testAllowed(t *testing.T, d *daemon, access string) {
 	expectCLI(t, d, 0, "", "stop", "api")
 	d.waitLog(t, "uid "+uid, "stop api.unit: allowed by", "AllowGroups="+d.w.group+":start,stop")
 	expectCLI(t, d, 0, "", "restart", "@backend") // access.conf's [@backend]
-	d.waitLog(t, "restart worker.unit: allowed by " + access + ":3 [@backend] AllowUsers=" + d.w.user + ":kill,restart")
+	d.waitLog(t, "restart worker.unit: allowed by "+access+":3 [@backend] AllowUsers="+d.w.user+":kill,restart")
 	out, _, _ := d.svunit(t, "status") // reading status is open to everyone
 	if !strings.Contains(out, "db.unit") || !strings.Contains(out, "web.unit") {
 		t.Errorf("status as the user shows:\n%s", out)
 	}
-	rs := d.pyCalls(t, 
+	rs := d.pyCalls(t,
 		call{systemd1, mgrPath, mgrIface, "KillUnit", "ssi", []any{"worker.unit", "all", 28}},
 		call{systemd1, mgrPath, mgrIface, "GetUnit", "s", []any{"db.unit"}},
 	)
@@ -158,7 +158,7 @@ func testOtherClients(t *testing.T, d *daemon) {
 	if err := conn.BusObject().Call(driver+".GetNameOwner", 0, systemd1).Store(&mgrName); err != nil {
 		t.Fatal(err)
 	}
-	rs := d.pyCalls(t, 
+	rs := d.pyCalls(t,
 		call{conn.Names()[0], "/act", "test.Act", "Do", "s", []any{"stop everything"}},
 		call{mgrName, mgrPath, mgrIface, "GetUnit", "s", []any{"web.unit"}},
 	)
@@ -189,7 +189,7 @@ func testAccessConfEdit(t *testing.T, d *daemon, access string) {
 	expectCLI(t, d, 4, "may not stop db.unit", "stop", "db")
 	d.w.write(t, "access.conf", "[@backend]\nAllowUsers="+d.w.user+":kill,restart\n\n[db]\nAllowUsers="+d.w.user+":stop\n", 0o644)
 	expectCLI(t, d, 0, "", "stop", "db")
-	d.waitLog(t, "stop db.unit: allowed by " + access + ":5 [db] AllowUsers=" + d.w.user + ":stop")
+	d.waitLog(t, "stop db.unit: allowed by "+access+":5 [db] AllowUsers="+d.w.user+":stop")
 	d.w.write(t, "access.conf", "[db]\nAllowUsers=svunit-no-such-user:stop\nBogus=1\n", 0o644)
 	expectCLI(t, d, 0, "", "start", "api")
 	expectCLI(t, d, 0, "", "stop", "db") // the previous rules stay

@@ -197,7 +197,7 @@ type call struct {
 // A result is what the client got back: the reply, or the error's name
 // and message.
 type result struct {
-	OK                 bool
+	OK                bool
 	Result, Name, Msg string
 }
 
