@@ -158,6 +158,8 @@ func parseCommand(words []word, line int, spec *specifiers) (Command, error) {
 	switch {
 	case argv[0] == "":
 		return c, errors.New("empty program path (write the absolute path of the program)")
+	case strings.HasPrefix(argv[0], "$"):
+		return c, fmt.Errorf("the program %q cannot come from a variable (write its path, or run /bin/sh -c '%s …')", argv[0], argv[0])
 	case strings.Contains(argv[0], "/") && !strings.HasPrefix(argv[0], "/"):
 		return c, fmt.Errorf("program %q is a relative path (write an absolute path, or a bare name to search $PATH)", argv[0])
 	}

@@ -40,6 +40,7 @@ func TestParseExecErrors(t *testing.T) {
 		`/bin/echo \xZZ`:      `bad escape "\\xZZ"`,
 		`/bin/echo %z`:        `unknown specifier %z (svunit knows %n %N %p %i %I %u %U %h %H; write %% for a literal %)`,
 		`/bin/echo 5%`:        `lone "%" at the end (write %% for a literal percent sign)`,
+		`${PYTHON} x.py`:      `the program "${PYTHON}" cannot come from a variable (write its path, or run /bin/sh -c '${PYTHON} …')`,
 		`bin/echo`:            `program "bin/echo" is a relative path (write an absolute path, or a bare name to search $PATH)`,
 		`+/bin/echo`:          `prefix '+' (privileged execution) is not supported by svunit; set User= and Group= instead`,
 		`--/bin/echo`:         `prefix '-' appears twice`,
