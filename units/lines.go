@@ -40,6 +40,7 @@ type scanned struct {
 // syntax error, where the parser stops at the first and names no line.
 func scanLines(file string, data []byte) scanned {
 	s := scanned{sections: map[string]int{}, file: file}
+	data = bytes.TrimPrefix(data, []byte("\ufeff")) // a byte-order mark, as systemd skips it
 	for i, raw := range bytes.Split(data, []byte("\n")) {
 		s.line(i+1, string(bytes.TrimSuffix(raw, []byte("\r"))))
 	}

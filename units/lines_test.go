@@ -9,7 +9,7 @@ import (
 // on, across continuations, comments (also continued ones), blank lines
 // and CRLF endings, and that the zip with go-systemd's options agrees.
 func TestScanLinesPositions(t *testing.T) {
-	src := "# comment\r\n" + // 1
+	src := "\ufeff# comment\r\n" + // 1, after a byte-order mark
 		"[Unit]\r\n" + // 2
 		"Description=first\n" + // 3
 		"; another comment \\\n" + // 4: a continued comment swallows line 5
