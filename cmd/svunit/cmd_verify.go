@@ -24,7 +24,8 @@ quoting in ExecStart=, users and groups that do not exist, two units logging to
 one file, dependency cycles. With no argument it checks the unit directory
 (--units).
 
-Every error is printed as FILE:LINE: Section.Directive: message, all of them,
+Every error is printed on standard error as FILE:LINE: Section.Directive:
+message, all of them,
 not just the first. With -o json the errors are printed as a list of
 {"file", "line", "section", "directive", "message"} objects ([] when there are
 none).
