@@ -25,10 +25,9 @@ one file, dependency cycles. With no argument it checks the unit directory
 (--units).
 
 Every error is printed on standard error as FILE:LINE: Section.Directive:
-message, all of them,
-not just the first. With -o json the errors are printed as a list of
-{"file", "line", "section", "directive", "message"} objects ([] when there are
-none).
+message, all of them, not just the first. With -o json the errors are printed
+on standard output as a list of {"file", "line", "section", "directive",
+"message"} objects ([] when there are none).
 
 Exit status: 0 when everything is valid (a one-line summary is printed, or
 nothing with -q), 1 when there is any error.`,
