@@ -37,7 +37,7 @@ func TestMain(m *testing.M) {
 // A harness is a real bus, a real manager with helper-child units, and the
 // API serving one on the other.
 type harness struct {
-	t      *testing.T
+	t      testing.TB
 	dir    string
 	bus    *bus.Server
 	m      *manager.Manager
@@ -72,7 +72,7 @@ func pickLines(extra, prefix string) string {
 
 // newHarness writes files (name → content) to a unit directory and starts
 // everything; Cleanup stops it all, children included.
-func newHarness(t *testing.T, files map[string]string) *harness {
+func newHarness(t testing.TB, files map[string]string) *harness {
 	t.Helper()
 	h := &harness{t: t, dir: t.TempDir()}
 	units := filepath.Join(h.dir, "units")

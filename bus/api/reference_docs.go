@@ -37,6 +37,7 @@ var methodDocs = map[string]string{
 	ifaceSvunitManager + ".ResolveUnits":         "The unit names patterns stand for, sorted.",
 	ifaceSvunitManager + ".ListGroups":           "Each group with its members.",
 	ifaceSvunitManager + ".GetUnitsProperties":   "Named properties (all when none) of the units patterns name (all when none), in one call.",
+	ifaceSvunitManager + ".ListUnitsStatus":      "What 'svunit status' shows of the units patterns name (all when none), as one struct per unit: Id, Description, LoadState, ActiveState, SubState, SupervisorState, Enabled, MainPID, StateChangeTimestamp, ActiveEnterTimestamp, ExecMainCode, ExecMainStatus, ExecMainExitTimestamp, Result, SpawnError, StatusText, NRestarts, Groups, FragmentPath, StdoutPath, StderrPath.",
 	ifaceSvunitManager + ".Reload":               "Reload and return (unit, added|removed|changed) pairs and the unit-file problems found (skipped units).",
 	ifaceSvunitManager + ".TailLog":              "The last lines of a unit's stdout or stderr log file.",
 	ifaceUnit + ".Start":                         "StartUnit on this unit.",

@@ -69,7 +69,7 @@ func TestJoinSessionBus(t *testing.T) {
 
 // startDbusDaemon runs a session dbus-daemon for the test and returns its
 // address, which the daemon prints once it accepts connections.
-func startDbusDaemon(t *testing.T) string {
+func startDbusDaemon(t testing.TB) string {
 	t.Helper()
 	sock := filepath.Join(t.TempDir(), "session")
 	cmd := exec.Command("dbus-daemon", "--session", "--nofork", "--nopidfile", "--print-address=1", "--address=unix:path="+sock)

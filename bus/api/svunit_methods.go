@@ -43,6 +43,7 @@ var svunitMethods = []*method{
 	{name: "ResolveUnits", in: []arg{patternsArg}, out: namesOut, run: resolveUnits},
 	{name: "ListGroups", out: []arg{{"groups", "a(sas)"}}, run: listGroups},
 	{name: "GetUnitsProperties", in: []arg{patternsArg, {"properties", "as"}}, out: []arg{{"units", "a(sa{sv})"}}, run: getUnitsProperties},
+	{name: "ListUnitsStatus", in: []arg{patternsArg}, out: []arg{{"units", "a" + StatusSignature}}, run: listUnitsStatus},
 	{name: "Reload", out: []arg{{"changes", "a(ss)"}, {"problems", "s"}}, run: reloadReport},
 	{name: "TailLog", in: []arg{nameArg, {"stream", "s"}, {"lines", "u"}}, out: []arg{{"lines", "as"}}, run: tailLog},
 }
@@ -151,19 +152,9 @@ func listGroups(c *call) ([]any, error) {
 // of every unit matching patterns (all units when none are given), in one
 // round trip: 'svunit status' of a thousand units is one call.
 func getUnitsProperties(c *call) ([]any, error) {
-	var snaps []manager.Snapshot
-	if pats := c.strs(0); len(pats) > 0 {
-		names, err := c.a.resolvePatterns(pats)
-		if err != nil {
-			return nil, err
-		}
-		for _, n := range names {
-			if s, ok := c.a.m.Unit(n); ok {
-				snaps = append(snaps, s)
-			}
-		}
-	} else {
-		snaps = c.a.m.Units()
+	snaps, err := c.a.snapshots(c.strs(0))
+	if err != nil {
+		return nil, err
 	}
 	want := c.strs(1)
 	jobs := c.a.jobsByUnit()
@@ -183,6 +174,25 @@ func getUnitsProperties(c *call) ([]any, error) {
 		out = append(out, unitProperties{info.Name, props})
 	}
 	return []any{out}, nil
+}
+
+// snapshots returns the units patterns name (all units when there are
+// none), sorted by name.
+func (a *API) snapshots(patterns []string) ([]manager.Snapshot, error) {
+	if len(patterns) == 0 {
+		return a.m.Units(), nil
+	}
+	names, err := a.resolvePatterns(patterns)
+	if err != nil {
+		return nil, err
+	}
+	snaps := make([]manager.Snapshot, 0, len(names))
+	for _, n := range names {
+		if s, ok := a.m.Unit(n); ok {
+			snaps = append(snaps, s)
+		}
+	}
+	return snaps, nil
 }
 
 // selectProps returns the properties named in want (all when want is empty)

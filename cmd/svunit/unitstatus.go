@@ -6,8 +6,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/godbus/dbus/v5"
 	"golang.org/x/sys/unix"
+
+	"svunit.dev/svunit/bus/api"
 )
 
 // unitStatus is what status, list and the job verbs show of a unit; its JSON
@@ -36,73 +37,49 @@ type unitStatus struct {
 	Logs            []string  `json:"log,omitempty"` // status UNIT: the last lines of its output
 }
 
-// statusProps are the properties unitStatus is built from.
-var statusProps = []string{
-	"Id", "Description", "LoadState", "ActiveState", "SubState", "SupervisorState", "Enabled",
-	"MainPID", "StateChangeTimestamp", "ActiveEnterTimestamp", "ExecMainCode", "ExecMainStatus",
-	"ExecMainExitTimestamp", "Result", "SpawnError", "StatusText", "NRestarts", "Groups",
-	"FragmentPath", "StdoutPath", "StderrPath",
-}
-
-// unitProps is one a(sa{sv}) entry of io.svunit1.Manager.GetUnitsProperties.
-type unitProps struct {
-	Name  string
-	Props map[string]dbus.Variant
-}
-
 // statuses fetches the status of the units patterns name (all when none)
 // in one call.
 func (c *client) statuses(ctx context.Context, patterns []string) ([]unitStatus, error) {
-	var raw []unitProps
+	var raw []api.UnitStatus
 	if patterns == nil {
 		patterns = []string{}
 	}
-	if err := c.svunit(ctx, "GetUnitsProperties", []any{&raw}, patterns, statusProps); err != nil {
+	if err := c.svunit(ctx, "ListUnitsStatus", []any{&raw}, patterns); err != nil {
 		return nil, err
 	}
 	out := make([]unitStatus, len(raw))
-	for i, r := range raw {
-		out[i] = statusOf(r.Props)
+	for i := range raw {
+		out[i] = statusOf(&raw[i])
 	}
 	return out, nil
 }
 
-// statusOf decodes the properties; a missing or mistyped one stays zero.
-func statusOf(p map[string]dbus.Variant) unitStatus {
+// statusOf converts the daemon's status to the CLI's.
+func statusOf(r *api.UnitStatus) unitStatus {
 	s := unitStatus{
-		Name: str(p, "Id"), Description: str(p, "Description"), LoadState: str(p, "LoadState"),
-		ActiveState: str(p, "ActiveState"), SubState: str(p, "SubState"),
-		SupervisorState: str(p, "SupervisorState"), Result: str(p, "Result"),
-		SpawnError: str(p, "SpawnError"), StatusText: str(p, "StatusText"),
-		Path: str(p, "FragmentPath"), Stdout: str(p, "StdoutPath"), Stderr: str(p, "StderrPath"),
+		Name: r.Id, Description: r.Description, LoadState: r.LoadState,
+		ActiveState: r.ActiveState, SubState: r.SubState, SupervisorState: r.SupervisorState,
+		Enabled: r.Enabled, MainPID: r.MainPID, Result: r.Result, SpawnError: r.SpawnError,
+		StatusText: r.StatusText, Restarts: r.NRestarts, Groups: r.Groups,
+		Path: r.FragmentPath, Stdout: r.StdoutPath, Stderr: r.StderrPath,
+		Since: usecTime(r.StateChangeTimestamp),
 	}
-	s.Enabled, _ = p["Enabled"].Value().(bool)
-	s.MainPID, _ = p["MainPID"].Value().(uint32)
-	s.Restarts, _ = p["NRestarts"].Value().(uint32)
-	s.Groups, _ = p["Groups"].Value().([]string)
-	s.Since = usecTime(p, "StateChangeTimestamp")
 	if s.ActiveState == "active" {
-		if t := usecTime(p, "ActiveEnterTimestamp"); !t.IsZero() {
+		if t := usecTime(r.ActiveEnterTimestamp); !t.IsZero() {
 			s.Since = t
 			s.Uptime = time.Since(t).Round(time.Second).Seconds()
 		}
 	}
-	code, _ := p["ExecMainCode"].Value().(int32)
-	status, _ := p["ExecMainStatus"].Value().(int32)
-	s.LastExit = describeExit(code, status)
+	s.LastExit = describeExit(r.ExecMainCode, r.ExecMainStatus)
 	if s.LastExit != "" {
-		s.ExitTime = usecTime(p, "ExecMainExitTimestamp")
+		s.ExitTime = usecTime(r.ExecMainExitTimestamp)
 	}
 	return s
 }
 
-func str(p map[string]dbus.Variant, name string) string {
-	s, _ := p[name].Value().(string)
-	return s
-}
-
-func usecTime(p map[string]dbus.Variant, name string) time.Time {
-	us, _ := p[name].Value().(uint64)
+// usecTime converts a systemd timestamp (µs since the epoch; 0 and
+// UINT64_MAX mean never) to a time.
+func usecTime(us uint64) time.Time {
 	if us == 0 || us == ^uint64(0) {
 		return time.Time{}
 	}
