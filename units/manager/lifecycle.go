@@ -75,7 +75,7 @@ func (s *service) spawnMain(restart bool) {
 		return
 	}
 	s.spawnErr, s.statusText, s.killing, s.result = "", "", false, ResultSuccess
-	s.proc = procGroup{main: pid, pgid: pid, invocation: inv}
+	s.proc = procGroup{main: pid, last: pid, pgid: pid, invocation: inv}
 	s.out.setPID(pid)
 	s.ts.MainStart = now()
 	s.move(Starting)
@@ -189,7 +189,7 @@ func (s *service) adoptDaemon() {
 		s.earlyFailure(ResultProtocol, "Type=forking: "+err.Error(), false)
 		return
 	}
-	s.proc.main = pid
+	s.proc.main, s.proc.last = pid, pid
 	s.out.setPID(pid)
 	s.becomeRunning()
 }
@@ -273,7 +273,7 @@ func (s *service) onNotify(pid int, f map[string]string) {
 	if v, ok := f["MAINPID"]; ok {
 		if n, err := strconv.Atoi(v); err == nil && n > 1 && n != s.proc.main && s.proc.main != 0 {
 			s.m.reaper.adopt(n, s)
-			s.proc.main = n
+			s.proc.main, s.proc.last = n, n
 			s.out.setPID(n)
 		}
 	}

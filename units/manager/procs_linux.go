@@ -58,41 +58,63 @@ func listProcs() []procInfo {
 	return ps
 }
 
-// procCache shares one reading of /proc between the units that stop at
-// the same moment (Shutdown stops a thousand at once).
+// A procIndex is one reading of /proc, indexed for finding a unit's
+// processes. It is never modified once built.
+type procIndex struct {
+	at     time.Time
+	kids   map[int][]int // ppid → children
+	groups map[int][]int // pgid → members
+	self   []int         // the manager's own children
+}
+
+func newProcIndex() *procIndex {
+	ps := listProcs()
+	self := os.Getpid()
+	x := &procIndex{at: time.Now(), kids: make(map[int][]int, len(ps)), groups: make(map[int][]int, len(ps))}
+	for _, p := range ps {
+		x.kids[p.ppid] = append(x.kids[p.ppid], p.pid)
+		x.groups[p.pgid] = append(x.groups[p.pgid], p.pid)
+		if p.ppid == self {
+			x.self = append(x.self, p.pid)
+		}
+	}
+	return x
+}
+
+// procCache shares one procIndex between the units that stop at the same
+// moment (Shutdown stops a thousand at once).
 var procCache struct {
 	sync.Mutex
-	at    time.Time  // guarded by the mutex
-	procs []procInfo // guarded by the mutex; never modified once stored
+	x *procIndex // guarded by the mutex
 }
 
 // procCacheAge is how old a shared reading of /proc may be. A process
-// forked since then is still reached through the process group, and
-// leftovers are looked for again when the main process exits.
+// forked since then is still reached through the process group; only a
+// process that left the group within that time is missed.
 const procCacheAge = 50 * time.Millisecond
 
-func cachedProcs() []procInfo {
+func procs(fresh bool) *procIndex {
+	if fresh {
+		return newProcIndex()
+	}
 	procCache.Lock()
 	defer procCache.Unlock()
-	if time.Since(procCache.at) > procCacheAge {
-		procCache.procs, procCache.at = listProcs(), time.Now()
+	if procCache.x == nil || time.Since(procCache.x.at) > procCacheAge {
+		procCache.x = newProcIndex()
 	}
-	return procCache.procs
+	return procCache.x
 }
 
 // members returns the live processes of one run of a unit: its process
-// group, every descendant of its main process, and every orphan the
-// manager inherited as subreaper that carries the run's INVOCATION_ID,
-// with their descendants. This finds a grandchild that left the group
-// with setsid, whether or not its parent is still alive. fresh asks for a
-// new reading of /proc rather than one shared by units stopping together.
+// group, every descendant of its main process (or of the main process that
+// just exited), and every orphan the manager inherited as subreaper that
+// carries the run's INVOCATION_ID, with their descendants. This finds a
+// grandchild that left the group with setsid, whether or not its parent is
+// still alive. fresh asks for a new reading of /proc rather than one
+// shared by units stopping together.
 func members(g procGroup, r *reaper, fresh bool) []int {
+	x := procs(fresh)
 	self := os.Getpid()
-	ps := cachedProcs()
-	if fresh {
-		ps = listProcs()
-	}
-	kids := make(map[int][]int)
 	var queue []int
 	seen := make(map[int]bool)
 	add := func(pid int) {
@@ -101,17 +123,20 @@ func members(g procGroup, r *reaper, fresh bool) []int {
 			queue = append(queue, pid)
 		}
 	}
-	for _, p := range ps {
-		kids[p.ppid] = append(kids[p.ppid], p.pid)
-		switch {
-		case p.pid == g.main, g.pgid > 0 && p.pgid == g.pgid:
-			add(p.pid)
-		case p.ppid == self && isOrphanOf(p.pid, g, r):
-			add(p.pid)
+	add(g.main)
+	add(g.last)
+	if g.pgid > 0 {
+		for _, pid := range x.groups[g.pgid] {
+			add(pid)
+		}
+	}
+	for _, pid := range x.self {
+		if isOrphanOf(pid, g, r) {
+			add(pid)
 		}
 	}
 	for i := 0; i < len(queue); i++ {
-		for _, k := range kids[queue[i]] {
+		for _, k := range x.kids[queue[i]] {
 			add(k)
 		}
 	}

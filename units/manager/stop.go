@@ -102,10 +102,13 @@ func (s *service) sendSIGKILL() bool {
 	return s.u.Service.SendSIGKILL || s.u.Service.KillMode == ""
 }
 
-// stopped completes a stop once the main process is gone.
+// stopped completes a stop once the main process is gone. What is left of
+// the run gets SIGKILL, found through the /proc reading the stop shared.
 func (s *service) stopped() {
 	s.clearTimer()
-	s.killLeftovers()
+	if m := s.u.Service.KillMode; m != units.KillProcess && m != units.KillNone {
+		signalGroup(s.proc, s.m.reaper, syscall.SIGKILL, false, false)
+	}
 	r, reason := JobDone, ""
 	if s.killing {
 		s.result = ResultTimeout
