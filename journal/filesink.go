@@ -252,25 +252,35 @@ func (s *fileSink) rotateAtLine() error {
 	if err != nil {
 		return s.rotateFailed(err)
 	}
+	// Truncate before renaming, so that a follower sees the carried bytes
+	// leave this file before it sees the next one.
 	keep := s.size - int64(len(carry))
 	if s.backups <= 0 {
-		if err := s.f.Truncate(0); err != nil {
-			return s.rotateFailed(err)
-		}
+		keep = 0
+	}
+	if err := s.f.Truncate(keep); err != nil {
+		return s.rotateFailed(err)
+	}
+	if s.backups <= 0 {
 		if _, err := s.f.Seek(0, io.SeekStart); err != nil {
 			return s.rotateFailed(err)
 		}
 		s.size = 0
 	} else {
 		old := s.f
-		if err := s.shiftBackups(); err != nil {
+		err := s.shiftBackups()
+		if err == nil {
+			err = s.open(true)
+		}
+		if err != nil {
+			// Keep writing to the old file, carried bytes included.
+			old.Seek(keep, io.SeekStart)
+			s.size = keep
+			if _, werr := old.Write(carry); werr == nil {
+				s.size += int64(len(carry))
+			}
 			return s.rotateFailed(err)
 		}
-		if err := s.open(true); err != nil {
-			return s.rotateFailed(err)
-		}
-		// The old file is now NAME.1: drop the carried bytes from it.
-		_ = old.Truncate(keep)
 		old.Close()
 	}
 	s.limit = s.maxBytes

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"slices"
 )
 
 // followLineMax bounds a line Follow holds while waiting for its end; a
@@ -179,12 +180,95 @@ func (fl *follower) catchUp() error {
 			nf.Close()
 			return nil
 		}
-		// Rotated or replaced: the old file was drained above. An
-		// unfinished line it ended with (a line cut at the size limit)
-		// goes on in the new file, so it is kept: emitted is the offset
-		// where it would start in the new file.
-		fl.f.Close()
-		fl.f, fl.emitted = nf, -int64(len(fl.partial))
+		// Rotated or replaced. Drain the old file once more: it may have
+		// changed between the drain above and the rename (svunit truncates
+		// a carried line away before renaming). Then read the backups
+		// that came after it, if we fell behind by more than one
+		// rotation, then the new file.
+		if fl.f != nil {
+			if err := fl.drain(); err != nil {
+				nf.Close()
+				return err
+			}
+		}
+		for _, f := range fl.between(nf) {
+			fl.switchTo(f)
+			if err := fl.drain(); err != nil {
+				nf.Close()
+				return err
+			}
+		}
+		fl.switchTo(nf)
+	}
+}
+
+// switchTo makes f the file being read. An unfinished line the old file
+// ended with (a line cut at the size limit) goes on in f, so it is kept:
+// emitted is the offset where it would start in f.
+func (fl *follower) switchTo(f *os.File) {
+	fl.f.Close()
+	fl.f, fl.emitted = f, -int64(len(fl.partial))
+}
+
+// maxBackupScan bounds the backups between looks at.
+const maxBackupScan = 1000
+
+// between returns the files rotated after the current one and before nf,
+// oldest first: svunit names them PATH.1 (newest) … PATH.N, so a follower
+// that fell several rotations behind still reads every line. It returns
+// nil when the current file is not among the backups (another naming, or
+// removed).
+func (fl *follower) between(nf *os.File) []*os.File {
+	cur, err1 := fl.f.Stat()
+	next, err2 := nf.Stat()
+	if err1 != nil || err2 != nil {
+		return nil
+	}
+	// A rotation during the scan can hide a name for a moment: look again.
+	for try := 0; try < 3; try++ {
+		if files, ok := fl.scanBackups(cur, next); ok {
+			return files
+		}
+	}
+	return nil
+}
+
+// scanBackups opens PATH.1, PATH.2, … until it finds cur, and returns
+// the files found before it that are older than next, oldest first.
+func (fl *follower) scanBackups(cur, next os.FileInfo) ([]*os.File, bool) {
+	var newer []*os.File // newest first, each file once
+	var seen []os.FileInfo
+	for i := 1; i <= maxBackupScan; i++ {
+		f, err := os.Open(backupName(fl.path, i))
+		if err != nil {
+			break
+		}
+		fi, err := f.Stat()
+		if err != nil || slices.ContainsFunc(seen, func(s os.FileInfo) bool { return os.SameFile(s, fi) }) {
+			f.Close() // seen twice: it moved while we looked
+			continue
+		}
+		if os.SameFile(fi, cur) {
+			f.Close()
+			var files []*os.File
+			for j := len(newer) - 1; j >= 0; j-- {
+				if os.SameFile(seen[j], next) {
+					closeAll(newer[:j+1])
+					return files, true
+				}
+				files = append(files, newer[j])
+			}
+			return files, true
+		}
+		newer, seen = append(newer, f), append(seen, fi)
+	}
+	closeAll(newer)
+	return nil, false
+}
+
+func closeAll(files []*os.File) {
+	for _, f := range files {
+		f.Close()
 	}
 }
 
