@@ -77,7 +77,10 @@ func runVerify(g *globals, args []string) error {
 }
 
 // verifyLoad loads every argument, then checks all the units together, and
-// returns how many units loaded cleanly and every error, sorted.
+// returns how many units loaded cleanly and every error, sorted. A FILE is
+// checked in the company of its directory's other units, so Requires= and
+// shared log files are judged as the manager would judge them; only the
+// errors of the arguments are returned.
 func verifyLoad(args []string) (int, units.ErrorList) {
 	var all []*units.Unit
 	var errs units.ErrorList
@@ -90,27 +93,67 @@ func verifyLoad(args []string) (int, units.ErrorList) {
 		}
 	}
 	seen := map[string]bool{}
+	fileDirs := map[string]bool{}
 	for _, arg := range args {
-		if abs, err := filepath.Abs(arg); err == nil {
-			if seen[abs] {
-				continue // the same file twice would clash with itself
-			}
-			seen[abs] = true
+		abs, err := filepath.Abs(arg)
+		if err == nil && seen[abs] {
+			continue // the same file twice would clash with itself
 		}
+		seen[abs] = true
 		if fi, err := os.Stat(arg); err == nil && fi.IsDir() {
 			set, err := units.LoadDir(arg)
 			collect(err)
 			all = append(all, set.Units()...)
 			continue
 		}
+		fileDirs[filepath.Dir(arg)] = true
 		us, err := units.LoadFile(arg)
 		collect(err)
 		all = append(all, us...)
 	}
-	set, err := units.NewSet(all)
-	collect(err)
+	company := companyOf(fileDirs, all, seen)
+	set, err := units.NewSet(append(all, company...))
+	var el units.ErrorList
+	errors.As(err, &el)
+	for _, e := range el {
+		if !isCompany(e.File, company) {
+			errs = append(errs, e)
+		}
+	}
 	errs.Sort()
-	return len(set.Units()), errs
+	return len(set.Units()) - len(company), errs
+}
+
+// companyOf returns the good units of dirs that are not among the units
+// loaded from the arguments, by name or by directory (the seen paths).
+func companyOf(dirs map[string]bool, loaded []*units.Unit, seen map[string]bool) []*units.Unit {
+	have := map[string]bool{}
+	for _, u := range loaded {
+		have[u.Name] = true
+	}
+	var out []*units.Unit
+	for dir := range dirs {
+		if abs, err := filepath.Abs(dir); err == nil && seen[abs] {
+			continue // the directory itself was an argument
+		}
+		set, _ := units.LoadDir(dir)
+		for _, u := range set.Units() {
+			if !have[u.Name] {
+				have[u.Name] = true
+				out = append(out, u)
+			}
+		}
+	}
+	return out
+}
+
+func isCompany(file string, company []*units.Unit) bool {
+	for _, u := range company {
+		if u.Path == file {
+			return true
+		}
+	}
+	return false
 }
 
 // plural picks the word for n things.

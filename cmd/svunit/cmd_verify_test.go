@@ -62,9 +62,9 @@ func testVerifyExamples(t *testing.T, bin string) {
 func testVerifyErrors(t *testing.T, bin string) {
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad.unit")
-	os.WriteFile(bad, []byte("[Unit]\nDescription=bad\n[Service]\nExecStart=/bin/echo \"unclosed\nRestrat=always\n"), 0o644)
+	writeTestFile(t, bad, "[Unit]\nDescription=bad\n[Service]\nExecStart=/bin/echo \"unclosed\nRestrat=always\n")
 	good := filepath.Join(dir, "good.unit")
-	os.WriteFile(good, []byte("[Service]\nExecStart=/bin/true\n"), 0o644)
+	writeTestFile(t, good, "[Service]\nExecStart=/bin/true\n")
 
 	out, errOut, code := runSvunit(t, bin, "verify", bad, good)
 	want := bad + ":4: Service.ExecStart: unclosed \" quote (close it, or escape it as \\\")\n" +
@@ -88,6 +88,24 @@ func testVerifyErrors(t *testing.T, bin string) {
 		t.Errorf("verify -o json good: exit %d, %q", code, out)
 	}
 
+	// A file is judged with its directory's other units: web needs db.
+	db := filepath.Join(dir, "db.unit")
+	writeTestFile(t, db, "[Service]\nExecStart=/bin/true\n")
+	web := filepath.Join(t.TempDir(), "web.unit")
+	writeTestFile(t, web, "[Unit]\nRequires=db\n[Service]\nExecStart=/bin/true\n")
+	if out, errOut, code := runSvunit(t, bin, "verify", filepath.Join(dir, "good.unit")); code != 0 || out != filepath.Join(dir, "good.unit")+": 1 unit, no errors\n" {
+		t.Errorf("verify good.unit beside bad.unit: exit %d, %q, %q", code, out, errOut)
+	}
+	if _, errOut, code := runSvunit(t, bin, "verify", web); code != 1 || !strings.Contains(errOut, "web.unit requires db.unit, which is not loaded") {
+		t.Errorf("verify web.unit without db: exit %d, %q", code, errOut)
+	}
+	if err := os.Rename(web, filepath.Join(dir, "web.unit")); err != nil {
+		t.Fatal(err)
+	}
+	if out, errOut, code := runSvunit(t, bin, "verify", filepath.Join(dir, "web.unit")); code != 0 {
+		t.Errorf("verify web.unit beside db.unit: exit %d, %q, %q", code, out, errOut)
+	}
+
 	_, errOut, code = runSvunit(t, bin, "verify", filepath.Join(dir, "missing.unit"))
 	if code != 1 || !strings.Contains(errOut, "missing.unit: cannot read:") {
 		t.Errorf("verify missing: exit %d, %q", code, errOut)
@@ -103,5 +121,12 @@ func testCat(t *testing.T, bin string) {
 	_, errOut, code := runSvunit(t, bin, "cat", "--units", "../../examples/units", "nope")
 	if code != 4 || !strings.Contains(errOut, `no unit file for "nope"`) {
 		t.Errorf("cat nope: exit %d, %q", code, errOut)
+	}
+}
+
+func writeTestFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
