@@ -44,7 +44,9 @@ func NewSet(us []*Unit) (*Set, error) {
 	for _, u := range s.units {
 		s.byName[u.Name] = u
 		for _, g := range u.Groups {
-			s.groups[g] = append(s.groups[g], u)
+			if m := s.groups[g]; len(m) == 0 || m[len(m)-1] != u { // Groups=a a
+				s.groups[g] = append(m, u)
+			}
 		}
 	}
 	return s, errs.Err()

@@ -90,7 +90,7 @@ func testSet(t *testing.T, files map[string]string) *Set {
 
 func TestSetGetResolveGroups(t *testing.T) {
 	set := testSet(t, map[string]string{
-		"web.unit":     "[Unit]\nGroups=front\n" + svc(""),
+		"web.unit":     "[Unit]\nGroups=front front\n" + svc(""),
 		"db.service":   "[Unit]\nGroups=backend\n" + svc(""),
 		"worker@.unit": "[Unit]\nGroups=backend\n" + svc("Instances=2\n"),
 	})
