@@ -11,6 +11,9 @@ import (
 // no quoting touches it and no real configuration holds it.
 const instanceMark = "\uE000"
 
+// maxWidth bounds the width of an expansion such as %(process_num)05d.
+const maxWidth = 64
+
 // expander performs Supervisor's %(name)s expansions, which are Python's
 // % operator with a mapping: %(name)s, %(name)d, %(name)02d, and %% for %.
 type expander struct {
@@ -65,6 +68,9 @@ func (e *expander) expand(s string) (string, error) {
 		spec := strings.IndexAny(s, "sdirx")
 		if spec < 0 || strings.Trim(s[:spec], "-0123456789 ") != "" {
 			return "", fmt.Errorf("%%(%s) has no conversion: want %%(%s)s or %%(%s)d", name, name, name)
+		}
+		if w, _ := strconv.Atoi(strings.TrimLeft(s[:spec], "-0 ")); w > maxWidth || len(s[:spec]) > 8 {
+			return "", fmt.Errorf("%%(%s)%s: a width over %d is surely a mistake", name, s[:spec+1], maxWidth)
 		}
 		v, err := e.value(name, s[:spec], s[spec])
 		if err != nil {

@@ -114,6 +114,11 @@ func (c *config) readFile(path string, d *Diagnostics) error {
 		return err
 	}
 	defer f.Close()
+	if fi, err := f.Stat(); err != nil {
+		return err
+	} else if !fi.Mode().IsRegular() {
+		return fmt.Errorf("%s is not a regular file", path)
+	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return err
