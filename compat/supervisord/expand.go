@@ -20,10 +20,10 @@ type expander struct {
 	vars map[string]string // here, program_name, group_name, host_node_name, ENV_X
 	nums map[string]int    // numprocs; process_num when not a template
 
-	template  bool            // %(process_num) becomes instanceMark
-	usedNum   bool            // a value used %(process_num)
-	padded    bool            // … with a width, which %i cannot reproduce
-	usedEnv   map[string]bool // ENV_ names used
+	template bool            // %(process_num) becomes instanceMark
+	usedNum  bool            // a value used %(process_num)
+	padded   bool            // … with a width, which %i cannot reproduce
+	usedEnv  map[string]bool // ENV_ names used
 }
 
 // newExpander returns an expander with %(host_node_name)s and %(ENV_X)s
