@@ -30,13 +30,15 @@ type client struct {
 // it looked and how to start a daemon when nobody answers there.
 func (g *globals) connect() (*client, error) {
 	path := g.paths().Bus
-	if err := probe(path); err != nil {
+	if g.viaSSH != "" {
+		path = g.viaSSH // -H: the bus is that host's, reached through ssh (remote.go)
+	} else if err := probe(path); err != nil {
 		return nil, err
 	}
 	c := &client{bus: path}
 	var dialed []*dbus.Conn
 	sd, err := sddbus.NewConnection(func() (*dbus.Conn, error) {
-		conn, err := dbus.Connect(busAddress(path))
+		conn, err := g.dial(path)
 		if err == nil {
 			dialed = append(dialed, conn)
 		}

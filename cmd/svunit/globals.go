@@ -17,10 +17,15 @@ type globals struct {
 	quiet  bool
 	user   bool // force the per-user paths even as root
 	system bool // force the system paths even as a normal user
+
+	hosts      string   // -H: run the verb on these hosts over ssh (remote.go)
+	sshOptions []string // --ssh-option: passed to ssh
+	viaSSH     string   // hidden --via-ssh: this process is -H's child for one host
 }
 
 var globalFlagNames = map[string]bool{
 	"units": true, "bus": true, "output": true, "quiet": true, "user": true, "system": true, "help": true,
+	"host": true, "ssh-option": true, "via-ssh": true,
 }
 
 func isGlobalFlag(name string) bool { return globalFlagNames[name] }
@@ -35,6 +40,10 @@ func (g *globals) bind(fs *pflag.FlagSet) {
 	fs.BoolVarP(&g.quiet, "quiet", "q", g.quiet, "print only errors")
 	fs.BoolVar(&g.user, "user", g.user, "use the per-user manager's paths")
 	fs.BoolVar(&g.system, "system", g.system, "use the system manager's paths")
+	fs.StringVarP(&g.hosts, "host", "H", g.hosts, "run on [USER@]HOST[:PORT][,HOST…] over ssh, in parallel, each line labelled with its host")
+	fs.StringArrayVar(&g.sshOptions, "ssh-option", g.sshOptions, "with -H: pass to ssh, as -o OPTION (or as is when it starts with '-'); repeatable")
+	fs.StringVar(&g.viaSSH, "via-ssh", g.viaSSH, "")
+	fs.MarkHidden("via-ssh")
 }
 
 // parseGlobals reads the global flags that come before the verb and returns
@@ -66,6 +75,9 @@ func (g *globals) check() error {
 	}
 	if g.user && g.system {
 		return fmt.Errorf("--user and --system exclude each other")
+	}
+	if g.hosts != "" && g.viaSSH == "" {
+		return fmt.Errorf("-H goes before the verb: svunit -H HOST[,HOST…] VERB …")
 	}
 	return nil
 }

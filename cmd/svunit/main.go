@@ -30,6 +30,9 @@ func run(argv []string) int {
 		fmt.Fprintf(os.Stderr, "svunit: unknown command %q%s\nRun 'svunit help' for the list of commands.\n", rest[0], suggestCommand(rest[0]))
 		return exitUsage
 	}
+	if g.hosts != "" && g.viaSSH == "" {
+		return runRemote(g, argv, rest) // -H: once per host, in remote.go
+	}
 	err = cmd.execute(g, rest[1:])
 	if err == nil {
 		return 0
