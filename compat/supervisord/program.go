@@ -18,6 +18,7 @@ type program struct {
 	d      *Diagnostics
 
 	exp       *expander
+	ownEnv    map[string]bool // ENV_X names the program's environment= defines
 	instances int          // numprocs
 	logs      [2]logStream // stdout, stderr
 	redirect  bool         // redirect_stderr
@@ -46,6 +47,7 @@ func (p *program) convert(env map[string]string, host string) (Unit, bool) {
 		return Unit{}, false
 	}
 	p.exp = newExpander(env, host)
+	p.ownEnv = map[string]bool{}
 	p.exp.vars["program_name"] = p.name
 	p.exp.vars["group_name"] = p.name
 	if len(p.groups) == 1 {
@@ -67,7 +69,7 @@ func (p *program) convert(env map[string]string, host string) (Unit, bool) {
 		p.d.warnf(p.sec.pos, "[%s] %%(process_num) in options becomes the instance specifier %%i: 1 … %d%s", p.sec.name, p.instances, pad)
 	}
 	for name := range p.exp.usedEnv {
-		if _, ok := env[strings.TrimPrefix(name, "ENV_")]; ok {
+		if _, ok := env[strings.TrimPrefix(name, "ENV_")]; ok && !p.ownEnv[name] {
 			p.d.warnf(p.sec.pos, "[%s] %%(%s)s was expanded from this shell's environment; the unit holds its value", p.sec.name, name)
 		}
 	}
@@ -120,11 +122,25 @@ func (p *program) instanceSetup() {
 		p.instances, p.name, p.instances, p.name, p.name, p.instances, start, pn.value)
 }
 
-// readOptions converts each option in the order written.
+// readOptions converts each option in the order written. environment= goes
+// first, since Supervisor offers its pairs as %(ENV_X)s to every other
+// option; an option set twice takes its last value, as in ConfigParser.
 func (p *program) readOptions() {
+	if opt, ok := p.sec.get("environment"); ok {
+		if err := p.environment(opt); err != nil {
+			p.errorf(opt.pos, "environment: %v", err)
+		}
+	}
 	for _, opt := range p.sec.options {
+		if last, _ := p.sec.get(opt.key); last.pos != opt.pos {
+			p.d.warnf(opt.pos, "%s= is set again at line %d, which wins", opt.key, last.pos.Line)
+			continue
+		}
+		if opt.key == "environment" {
+			continue
+		}
 		val := opt.value
-		if opt.key != "process_name" && opt.key != "environment" {
+		if opt.key != "process_name" {
 			var err error
 			p.exp.vars["here"] = opt.here
 			if val, err = p.exp.expand(val); err != nil {
@@ -153,8 +169,6 @@ func (p *program) option(opt option, val string) error {
 	switch opt.key {
 	case "command":
 		return p.command(val)
-	case "environment":
-		return p.environment(opt)
 	case "process_name", "numprocs", "numprocs_start":
 	case "autostart":
 		b, err := parseBool(val)
@@ -279,6 +293,7 @@ func (p *program) environment(opt option) error {
 		}
 		p.service = append(p.service, "Environment="+q)
 		p.exp.vars["ENV_"+kv[0]] = kv[1]
+		p.ownEnv["ENV_"+kv[0]] = true
 	}
 	return nil
 }
