@@ -19,11 +19,11 @@ type program struct {
 
 	exp       *expander
 	ownEnv    map[string]bool // ENV_X names the program's environment= defines
-	instances int          // numprocs
-	logs      [2]logStream // stdout, stderr
-	redirect  bool         // redirect_stderr
-	stopGroup bool         // stopasgroup
-	killGroup *bool        // killasgroup, nil when unset
+	instances int             // numprocs
+	logs      [2]logStream    // stdout, stderr
+	redirect  bool            // redirect_stderr
+	stopGroup bool            // stopasgroup
+	killGroup *bool           // killasgroup, nil when unset
 	autostart bool
 	service   []string // [Service] lines, in order
 	errors    int      // errors reported for this program
