@@ -238,11 +238,14 @@ func (fl *follower) between(nf *os.File) []*os.File {
 func (fl *follower) scanBackups(cur, next os.FileInfo) ([]*os.File, bool) {
 	var newer []*os.File // newest first, each file once
 	var seen []os.FileInfo
-	for i := 1; i <= maxBackupScan; i++ {
+	missing := 0
+	for i := 1; i <= maxBackupScan && missing < 2; i++ {
 		f, err := os.Open(backupName(fl.path, i))
 		if err != nil {
-			break
+			missing++ // a rotation in progress leaves one name empty at a time
+			continue
 		}
+		missing = 0
 		fi, err := f.Stat()
 		if err != nil || slices.ContainsFunc(seen, func(s os.FileInfo) bool { return os.SameFile(s, fi) }) {
 			f.Close() // seen twice: it moved while we looked
