@@ -112,8 +112,10 @@ func TestSysVInstall(t *testing.T) {
 	if out, code := run(t, nil, "sh", "-n", script); code != 0 {
 		t.Fatalf("sh -n %s: %s", script, out)
 	}
-	if _, err := os.Stat("/etc/rc2.d/S50" + name); err != nil {
-		t.Errorf("no runlevel link: %v", err)
+	if _, err := os.Stat("/etc/rc2.d"); err == nil {
+		if _, err := os.Stat("/etc/rc2.d/S50" + name); err != nil {
+			t.Errorf("no runlevel link: %v", err)
+		}
 	}
 	if out, code := run(t, nil, append([]string{bin, "install-service"}, flags...)...); code == 0 {
 		t.Errorf("a second install-service succeeded: %s", out)

@@ -53,48 +53,50 @@ func (c *config) section(name string, pos Pos) *section {
 	return s
 }
 
-// readConfig reads path and the files its [include] section names (relative
-// to path's directory, globbed, in sorted order), after expanding
-// %(here)s, %(host_node_name)s and %(ENV_X)s in them with exp, as
-// Supervisor does. As in Supervisor, included files cannot include further
-// files; an [include] there is reported.
+// readConfig reads path and the files its [include] section names. A file
+// that cannot be read is an error; problems inside files are diagnostics.
 func readConfig(path string, exp *expander, d *Diagnostics) (*config, error) {
 	c := &config{byName: map[string]*section{}}
 	if err := c.readFile(path, d); err != nil {
 		return nil, err
 	}
-	inc := c.byName["include"]
-	if inc == nil {
-		return c, nil
+	if inc := c.byName["include"]; inc != nil {
+		delete(c.byName, "include")
+		c.readIncludes(inc, exp, d)
 	}
-	delete(c.byName, "include")
+	return c, nil
+}
+
+// readIncludes reads the files [include] files= names: relative to the
+// including file's directory, globbed, in sorted order, after expanding
+// %(here)s, %(host_node_name)s and %(ENV_X)s with exp, as Supervisor does.
+// As in Supervisor, included files cannot include further files.
+func (c *config) readIncludes(inc *section, exp *expander, d *Diagnostics) {
 	files, ok := inc.get("files")
 	if !ok {
 		d.errorf(inc.pos, "[include] has no files= option")
-		return c, nil
+		return
 	}
 	exp.vars["here"] = files.here
 	list, err := exp.expand(files.value)
 	if err != nil {
 		d.errorf(files.pos, "[include] files: %v", err)
-		return c, nil
+		return
 	}
 	for _, pattern := range strings.Fields(list) {
 		if !filepath.IsAbs(pattern) {
-			pattern = filepath.Join(filepath.Dir(path), pattern)
+			pattern = filepath.Join(files.here, pattern)
 		}
 		names, err := filepath.Glob(pattern)
 		if err != nil {
 			d.errorf(files.pos, "[include] files: bad pattern %q: %v", pattern, err)
-			continue
-		}
-		if len(names) == 0 {
+		} else if len(names) == 0 {
 			d.warnf(files.pos, "[include] files: no file matches %q", pattern)
 		}
 		sort.Strings(names)
 		for _, name := range names {
 			if err := c.readFile(name, d); err != nil {
-				return nil, err
+				d.errorf(files.pos, "[include] files: %v", err)
 			}
 			if nested := c.byName["include"]; nested != nil {
 				d.warnf(nested.pos, "[include] in an included file is ignored, as Supervisor ignores it")
@@ -102,7 +104,6 @@ func readConfig(path string, exp *expander, d *Diagnostics) (*config, error) {
 			}
 		}
 	}
-	return c, nil
 }
 
 // readFile parses one file with ConfigParser's rules: "key = value" or
@@ -123,56 +124,64 @@ func (c *config) readFile(path string, d *Diagnostics) error {
 	if err != nil {
 		return err
 	}
-	here := filepath.Dir(abs)
-	var cur *section
-	var last *option
+	r := &fileReader{c: c, d: d, path: path, here: filepath.Dir(abs)}
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
 	for n := 1; sc.Scan(); n++ {
-		pos := Pos{File: path, Line: n}
-		raw := sc.Text()
-		line := strings.TrimSpace(raw)
-		switch {
-		case line == "" || line[0] == ';' || line[0] == '#':
-			if line == "" {
-				last = nil // a blank line ends a continued value
-			}
-		case raw[0] == ' ' || raw[0] == '\t':
-			if last == nil {
-				d.errorf(pos, "indented line %q continues no option", line)
-				continue
-			}
-			last.value += "\n" + stripComment(line)
-		case line[0] == '[':
-			end := strings.IndexByte(line, ']')
-			if end < 0 {
-				d.errorf(pos, "section header %q has no closing ]", line)
-				continue
-			}
-			cur, last = c.section(strings.TrimSpace(line[1:end]), pos), nil
-		default:
-			if cur == nil {
-				d.errorf(pos, "option %q comes before any [section]", line)
-				continue
-			}
-			i := strings.IndexAny(line, "=:")
-			if i <= 0 {
-				d.errorf(pos, "want key = value, got %q", line)
-				continue
-			}
-			cur.options = append(cur.options, option{
-				key:   strings.ToLower(strings.TrimSpace(line[:i])),
-				value: stripComment(strings.TrimSpace(line[i+1:])),
-				pos:   pos,
-				here:  here,
-			})
-			last = &cur.options[len(cur.options)-1]
-		}
+		r.line(n, sc.Text())
 	}
 	if err := sc.Err(); err != nil {
 		return fmt.Errorf("%s: %v", path, err)
 	}
 	return nil
+}
+
+// fileReader holds the state of readFile between lines.
+type fileReader struct {
+	c          *config
+	d          *Diagnostics
+	path, here string
+	cur        *section // the section being read
+	last       *option  // the option an indented line continues, or nil
+}
+
+// line reads line n of the file.
+func (r *fileReader) line(n int, raw string) {
+	pos := Pos{File: r.path, Line: n}
+	line := strings.TrimSpace(raw)
+	switch {
+	case line == "":
+		r.last = nil // a blank line ends a continued value
+	case line[0] == ';' || line[0] == '#':
+	case raw[0] == ' ' || raw[0] == '\t':
+		if r.last == nil {
+			r.d.errorf(pos, "indented line %q continues no option", line)
+			return
+		}
+		r.last.value += "\n" + stripComment(line)
+	case line[0] == '[':
+		end := strings.IndexByte(line, ']')
+		if end < 0 {
+			r.d.errorf(pos, "section header %q has no closing ]", line)
+			return
+		}
+		r.cur, r.last = r.c.section(strings.TrimSpace(line[1:end]), pos), nil
+	case r.cur == nil:
+		r.d.errorf(pos, "option %q comes before any [section]", line)
+	default:
+		i := strings.IndexAny(line, "=:")
+		if i <= 0 {
+			r.d.errorf(pos, "want key = value, got %q", line)
+			return
+		}
+		r.cur.options = append(r.cur.options, option{
+			key:   strings.ToLower(strings.TrimSpace(line[:i])),
+			value: stripComment(strings.TrimSpace(line[i+1:])),
+			pos:   pos,
+			here:  r.here,
+		})
+		r.last = &r.cur.options[len(r.cur.options)-1]
+	}
 }
 
 // applyDefaults gives every [program:x] the options of [DEFAULT] it does
