@@ -1,0 +1,258 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// remoteUnit is web.unit on one "host": it greets with the host's name,
+// and the test's user may see its status and logs and restart it.
+const remoteUnit = "[Unit]\nAllowUsers=%s:status,logs,restart\n[Service]\nExecStart=/bin/sh -c 'echo hello from %s; exec sleep 1000'\nStartSecs=0\nTimeoutStopSec=5s\n[Install]\nWantedBy=default.target\n"
+
+// TestRemoteOverSSH runs 'svunit -H' through real sshds on 127.0.0.1, one
+// per "host", each pointing its sessions at its own manager's bus.
+func TestRemoteOverSSH(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Fatal("this test starts sshd and switches users, so it runs as root (CI does)")
+	}
+	dir := openDir(t)
+	binDir := filepath.Join(dir, "bin")
+	os.Mkdir(binDir, 0o755)
+	bin := filepath.Join(binDir, "svunit")
+	if out, err := exec.Command("cp", buildSvunit(t), bin).CombinedOutput(); err != nil {
+		t.Fatalf("cp: %v\n%s", err, out)
+	}
+	user := throwawayUser(t)
+	keys := sshKeys(t, dir)
+	var specs []string
+	var daemons []*daemon
+	for _, name := range []string{"alpha", "beta"} {
+		d := startDaemon(t, bin, map[string]string{"web.unit": fmt.Sprintf(remoteUnit, user, name)})
+		os.Chmod(d.dir, 0o755) // so that the user's bridge reaches the socket
+		os.Chmod(filepath.Dir(d.dir), 0o755)
+		port := startSSHD(t, dir, name, binDir, d.socket, keys)
+		specs = append(specs, "127.0.0.1:"+port)
+		daemons = append(daemons, d)
+	}
+	ssh := []string{"--ssh-option", "-F/dev/null", "--ssh-option", "IdentityFile=" + keys.client,
+		"--ssh-option", "UserKnownHostsFile=/dev/null", "--ssh-option", "StrictHostKeyChecking=no", "--ssh-option", "LogLevel=ERROR"}
+	remote := func(t *testing.T, hosts string, args ...string) (string, string, int) {
+		t.Helper()
+		return runSvunit(t, bin, append(append([]string{"-H", hosts}, ssh...), args...)...)
+	}
+	both := strings.Join(specs, ",")
+	for _, d := range daemons {
+		waitActive(t, bin, d.socket, "web")
+	}
+	t.Run("status", func(t *testing.T) { testRemoteStatus(t, remote, both, specs) })
+	t.Run("restart", func(t *testing.T) { testRemoteRestart(t, remote, both, specs, bin, daemons) })
+	// TODO(access): t.Run("logs", …testRemoteLogs…) once the logs verb lands (issue 7).
+	t.Run("failing host", func(t *testing.T) { testRemoteFailure(t, remote, specs[0]) })
+	t.Run("as a user", func(t *testing.T) { testRemoteUser(t, remote, user, specs[0]) })
+}
+
+// openDir is a temporary directory every user can traverse.
+func openDir(t *testing.T) string {
+	dir, err := os.MkdirTemp("", "svunit-remote-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	os.Chmod(dir, 0o755)
+	return dir
+}
+
+// throwawayUser creates a user with a shell for ssh sessions; Cleanup
+// removes it.
+func throwawayUser(t *testing.T) string {
+	name := fmt.Sprintf("svrem%d", os.Getpid()%100000)
+	// "*": no password, yet not a locked account, which sshd would refuse.
+	if out, err := exec.Command("useradd", "-M", "-p", "*", "-s", "/bin/sh", name).CombinedOutput(); err != nil {
+		t.Fatalf("useradd: %v\n%s", err, out)
+	}
+	t.Cleanup(func() { exec.Command("userdel", name).Run() })
+	return name
+}
+
+// sshKeyFiles are the throwaway keys of the test's sshds and client.
+type sshKeyFiles struct{ host, client, authorized string }
+
+func sshKeys(t *testing.T, dir string) sshKeyFiles {
+	k := sshKeyFiles{filepath.Join(dir, "host_key"), filepath.Join(dir, "client_key"), filepath.Join(dir, "authorized_keys")}
+	for _, f := range []string{k.host, k.client} {
+		if out, err := exec.Command("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", f).CombinedOutput(); err != nil {
+			t.Fatalf("ssh-keygen: %v\n%s", err, out)
+		}
+	}
+	pub, err := os.ReadFile(k.client + ".pub")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(k.authorized, pub, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+// startSSHD runs sshd on a free port of 127.0.0.1 whose sessions find
+// svunit in binDir and the manager at bus. Cleanup stops it.
+func startSSHD(t *testing.T, dir, name, binDir, bus string, k sshKeyFiles) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := fmt.Sprint(ln.Addr().(*net.TCPAddr).Port)
+	ln.Close()
+	config := filepath.Join(dir, name+"_sshd_config")
+	os.WriteFile(config, []byte(strings.Join([]string{
+		"Port " + port, "ListenAddress 127.0.0.1", "HostKey " + k.host, "AuthorizedKeysFile " + k.authorized,
+		"PasswordAuthentication no", "KbdInteractiveAuthentication no", "UsePAM no", "StrictModes no", "PidFile none",
+		"SetEnv PATH=" + binDir + ":/usr/bin:/bin SVUNIT_BUS=" + bus, ""}, "\n")), 0o644)
+	os.MkdirAll("/run/sshd", 0o755) // sshd's privilege separation directory
+	cmd := exec.Command("/usr/sbin/sshd", "-D", "-e", "-f", config)
+	stderr, _ := cmd.StderrPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("sshd: %v", err)
+	}
+	t.Cleanup(func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() })
+	sc := bufio.NewScanner(stderr)
+	for sc.Scan() {
+		if strings.Contains(sc.Text(), "Server listening on") {
+			go func() {
+				for sc.Scan() {
+				}
+			}()
+			return port
+		}
+	}
+	t.Fatalf("sshd on port %s did not start (see %s)", port, config)
+	return ""
+}
+
+// waitActive waits until unit is active on the manager at bus.
+func waitActive(t *testing.T, bin, bus, unit string) {
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if _, _, code := runSvunit(t, bin, "--bus", bus, "status", unit); code == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s did not become active on %s", unit, bus)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+type remoteFunc func(t *testing.T, hosts string, args ...string) (string, string, int)
+
+// labelled returns the lines of out labelled with host, without the label.
+func labelled(out, host string) []string {
+	var lines []string
+	for _, l := range strings.Split(out, "\n") {
+		if rest, ok := strings.CutPrefix(l, host+": "); ok {
+			lines = append(lines, rest)
+		}
+	}
+	return lines
+}
+
+func testRemoteStatus(t *testing.T, remote remoteFunc, both string, specs []string) {
+	out, errOut, code := remote(t, both, "status", "web")
+	if code != 0 {
+		t.Fatalf("-H %s status web: exit %d\n%s%s", both, code, out, errOut)
+	}
+	for _, h := range specs {
+		if ls := labelled(out, h); len(ls) == 0 || !strings.Contains(strings.Join(ls, "\n"), "web.unit") {
+			t.Errorf("no status of web.unit labelled %q in:\n%s", h, out)
+		}
+	}
+	out, _, code = remote(t, both, "-o", "json", "status", "web")
+	var rs []struct {
+		Host   string
+		Status int
+		Output []map[string]any
+	}
+	if err := json.Unmarshal([]byte(out), &rs); err != nil || code != 0 || len(rs) != 2 || rs[1].Host != specs[1] || len(rs[1].Output) != 1 {
+		t.Errorf("-o json status: exit %d, %v:\n%s", code, err, out)
+	}
+}
+
+func testRemoteRestart(t *testing.T, remote remoteFunc, both string, specs []string, bin string, ds []*daemon) {
+	pids := func() []string {
+		var ps []string
+		for _, d := range ds {
+			out, _, _ := runSvunit(t, bin, "--bus", d.socket, "-o", "json", "status", "web")
+			var v []map[string]any
+			json.Unmarshal([]byte(out), &v)
+			if len(v) != 1 {
+				t.Fatalf("status -o json: %s", out)
+			}
+			ps = append(ps, fmt.Sprint(v[0]["pid"]))
+		}
+		return ps
+	}
+	before := pids()
+	out, errOut, code := remote(t, both, "restart", "web")
+	if code != 0 {
+		t.Fatalf("-H restart: exit %d\n%s%s", code, out, errOut)
+	}
+	for _, h := range specs {
+		if ls := labelled(out, h); len(ls) != 1 || !strings.Contains(ls[0], "restarted") {
+			t.Errorf("restart output for %s: %q\nall: %s", h, ls, out)
+		}
+	}
+	after := pids()
+	for i := range before {
+		if before[i] == after[i] {
+			t.Errorf("%s: web.unit's pid is still %s after -H restart", specs[i], before[i])
+		}
+	}
+}
+
+func testRemoteLogs(t *testing.T, remote remoteFunc, both string, specs []string) {
+	out, errOut, code := remote(t, both, "logs", "web")
+	if code != 0 {
+		t.Fatalf("-H logs web: exit %d\n%s%s", code, out, errOut)
+	}
+	for i, h := range specs {
+		want := "hello from " + []string{"alpha", "beta"}[i]
+		if ls := labelled(out, h); !strings.Contains(strings.Join(ls, "\n"), want) {
+			t.Errorf("logs of %s lack %q: %q", h, want, ls)
+		}
+	}
+}
+
+// testRemoteFailure adds a host where nothing listens: the good host still
+// answers, the bad one is labelled with ssh's complaint, and the exit
+// status says something failed.
+func testRemoteFailure(t *testing.T, remote remoteFunc, good string) {
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	bad := ln.Addr().String()
+	ln.Close()
+	out, errOut, code := remote(t, good+","+bad, "status", "web")
+	if code == 0 || len(labelled(out, good)) == 0 || len(labelled(errOut, bad)) == 0 {
+		t.Errorf("-H %s,%s status: exit %d\nstdout: %s\nstderr: %s", good, bad, code, out, errOut)
+	}
+}
+
+// testRemoteUser logs in as a normal user: the remote manager's policy
+// applies to the ssh user.
+func testRemoteUser(t *testing.T, remote remoteFunc, user, host string) {
+	h := user + "@" + host
+	if out, errOut, code := remote(t, h, "restart", "web"); code != 0 {
+		t.Errorf("-H %s restart web: exit %d\n%s%s", h, code, out, errOut)
+	}
+	out, errOut, code := remote(t, h, "stop", "web")
+	if code != 4 || !strings.Contains(strings.Join(labelled(errOut, h), "\n"), "may not stop web.unit") {
+		t.Errorf("-H %s stop web: exit %d (want 4)\nstdout: %s\nstderr: %s", h, code, out, errOut)
+	}
+}
