@@ -1,0 +1,101 @@
+package journal
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+	"testing"
+)
+
+// Quiet units hold no buffers: 1000 open Outputs stay within a few
+// kilobytes each (the goroutines' stacks included), and Close leaves no
+// goroutine behind.
+func TestQuietUnitsCostLittle(t *testing.T) {
+	const units = 1000
+	dir := t.TempDir()
+	goroutines := runtime.NumGoroutine()
+	before := memInUse()
+	outs := make([]*Output, 0, units)
+	defer func() {
+		for _, o := range outs {
+			o.Close()
+		}
+	}()
+	for i := 0; i < units; i++ {
+		o, err := Open(Config{Unit: fmt.Sprintf("u%d.unit", i), LogDir: dir, MaxBytes: DefaultMaxBytes, Backups: DefaultBackups})
+		if err != nil {
+			t.Fatal(err)
+		}
+		outs = append(outs, o)
+	}
+	// Every unit has written a line, so its copier has run once and gone
+	// back to waiting.
+	for _, o := range outs {
+		out, errf := o.Files()
+		out.WriteString("hello\n")
+		errf.WriteString("oops\n")
+	}
+	waitFor(t, "the lines to arrive", func() bool {
+		for _, o := range outs {
+			if st := o.Status(); st.Stdout.Written != 6 || st.Stderr.Written != 5 {
+				return false
+			}
+		}
+		return true
+	})
+	per := (memInUse() - before) / units
+	t.Logf("%d bytes per quiet unit (heap and stacks)", per)
+	if per > 16<<10 {
+		t.Errorf("%d bytes per quiet unit; want no buffer held (≤ 16 KiB with both goroutines' stacks)", per)
+	}
+	for _, o := range outs {
+		if err := o.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	outs = nil
+	waitFor(t, "the copiers to exit", func() bool { return runtime.NumGoroutine() <= goroutines })
+}
+
+func memInUse() int64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return int64(m.HeapAlloc + m.StackInuse)
+}
+
+// A merged stderr shares stdout's pipe and file: lines of both streams
+// arrive whole (each write is at most PIPE_BUF, so the kernel keeps it in
+// one piece).
+func TestStderrMergedIntoStdout(t *testing.T) {
+	dir := t.TempDir()
+	o := mustOpen(t, Config{Unit: "w", LogDir: dir, Stderr: Target{Kind: Inherit}, MaxBytes: 100_000, Backups: 20})
+	out, errf := o.Files()
+	if out != errf {
+		t.Fatal("Files() gives two files for a merged stderr")
+	}
+	if p1, p2 := o.Paths(); p1 != p2 || p1 == "" {
+		t.Errorf("Paths() = %q, %q; want stdout's file twice", p1, p2)
+	}
+	runChild(t, o, "both", 5000, 100, 4000)
+	o.Close()
+	data, _ := readRotated(t, DefaultPath(dir, "w", "stdout"), 20, 100_000)
+	var outLines, errLines []byte
+	for len(data) > 0 {
+		line := data[:100]
+		data = data[100:]
+		if line[0] == 'o' {
+			outLines = append(outLines, line...)
+		} else {
+			errLines = append(errLines, line...)
+		}
+	}
+	checkLines(t, outLines, "o", 100, 0, 5000)
+	checkLines(t, errLines, "e", 100, 0, 5000)
+	if _, err := os.Stat(DefaultPath(dir, "w", "stderr")); !os.IsNotExist(err) {
+		t.Errorf("a stderr file was created for a merged stderr")
+	}
+	if st := o.Status(); st.Stderr.Sink != "stdout" || st.Stdout.Written != 1_000_000 {
+		t.Errorf("status %+v", st)
+	}
+}
