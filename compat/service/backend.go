@@ -22,20 +22,26 @@ type backend struct {
 	// enable and disable are the commands run after writing the wrapper and
 	// before removing it, where kardianos/service does not run them.
 	enable, disable func(name string) [][]string
+	// status is the wrapper's argument that asks whether the manager runs,
+	// for the backends svunit asks itself (kardianos/service reads a SysV
+	// script's "stopped" exit status as an error), and stopped the exit
+	// status that means "installed, not running".
+	status  string
+	stopped int
 }
 
 var backends = []backend{
 	{target: compat.Systemd, kardianos: "linux-systemd", option: "SystemdScript", files: systemdFiles},
-	{target: compat.SysV, kardianos: "unix-systemv", option: "SysvScript", files: sysvFiles},
+	{target: compat.SysV, kardianos: "unix-systemv", option: "SysvScript", files: sysvFiles, status: "status", stopped: 3},
 	{target: compat.OpenRC, kardianos: "linux-openrc", option: "OpenRCScript", files: fixed("/etc/init.d/%s")},
 	{target: compat.Launchd, kardianos: "darwin-launchd", option: "LaunchdConfig", files: launchdFiles},
 	{target: compat.FreeBSD, kardianos: "freebsd", option: "SysvScript", files: fixed("/usr/local/etc/rc.d/%s"),
 		enable:  func(n string) [][]string { return [][]string{{"sysrc", n + "_enable=YES"}} },
 		disable: func(n string) [][]string { return [][]string{{"sysrc", "-x", n + "_enable"}} }},
-	{target: compat.OpenBSD, files: fixed("/etc/rc.d/%s"),
+	{target: compat.OpenBSD, files: fixed("/etc/rc.d/%s"), status: "check", stopped: 1,
 		enable:  func(n string) [][]string { return [][]string{{"rcctl", "enable", n}} },
 		disable: func(n string) [][]string { return [][]string{{"rcctl", "disable", n}} }},
-	{target: compat.NetBSD, files: func(n string, _ bool) ([]string, error) {
+	{target: compat.NetBSD, status: "status", stopped: 1, files: func(n string, _ bool) ([]string, error) {
 		return []string{"/etc/rc.d/" + n, "/etc/rc.conf.d/" + n}, nil
 	}},
 }

@@ -211,7 +211,7 @@ func (s *Service) removeLeftovers() error {
 
 // Stop asks the init system to stop the manager.
 func (s *Service) Stop() error {
-	if s.ks != nil && s.b.target != compat.SysV {
+	if s.b.status == "" {
 		return s.ks.Stop()
 	}
 	out, err := exec.Command(s.files[0], "stop").CombinedOutput()
@@ -221,13 +221,14 @@ func (s *Service) Stop() error {
 	return nil
 }
 
-// Status asks the init system whether the manager runs. Scripts answer by
-// exit status (LSB: 0 running, 3 stopped; rc.d check: 0 or 1).
+// Status asks the init system whether the manager runs. The scripts svunit
+// asks itself answer by exit status (LSB status: 0 running, 3 stopped; BSD
+// rc.d: 0 or 1); kardianos/service asks the others.
 func (s *Service) Status() (Status, error) {
 	if !s.Installed() {
 		return NotInstalled, nil
 	}
-	if s.ks != nil && s.b.target != compat.SysV {
+	if s.b.status == "" {
 		st, err := s.ks.Status()
 		switch {
 		case st == kservice.StatusRunning:
@@ -237,16 +238,15 @@ func (s *Service) Status() (Status, error) {
 		}
 		return Unknown, err
 	}
-	verb := map[compat.Target]string{compat.OpenBSD: "check"}[s.b.target]
-	err := exec.Command(s.files[0], pick(verb, "status")).Run()
+	err := exec.Command(s.files[0], s.b.status).Run()
 	var ee *exec.ExitError
 	switch {
 	case err == nil:
 		return Running, nil
-	case errors.As(err, &ee) && (ee.ExitCode() == 3 || ee.ExitCode() == 1 && verb != ""):
+	case errors.As(err, &ee) && ee.ExitCode() == s.b.stopped:
 		return Stopped, nil
 	}
-	return Unknown, fmt.Errorf("%s status: %w", s.files[0], err)
+	return Unknown, fmt.Errorf("%s %s: %w", s.files[0], s.b.status, err)
 }
 
 // noProgram satisfies kardianos/service's Interface, whose Start and Stop
