@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -260,10 +261,12 @@ func (o *Output) Status() Status {
 func (o *Output) Close() error {
 	o.closeOnce.Do(func() {
 		var errs []error
-		for _, s := range []*stream{o.stdout, o.stderr} {
-			if s != nil {
-				errs = append(errs, s.close())
-			}
+		streams := slices.DeleteFunc([]*stream{o.stdout, o.stderr}, func(s *stream) bool { return s == nil })
+		for _, s := range streams {
+			s.stop() // both first, so the grace periods overlap
+		}
+		for _, s := range streams {
+			errs = append(errs, s.close())
 		}
 		for _, f := range o.owned {
 			errs = append(errs, f.Close())

@@ -243,12 +243,15 @@ func (s *stream) withSink(f func(sink) error) error {
 	return err
 }
 
-// close stops the stream: it closes our write end, lets run drain the pipe
-// until the children's copies are closed too or closeGrace passes, then
-// closes the read end and the sink.
-func (s *stream) close() error {
+// stop closes our write end and gives run closeGrace to drain the pipe
+// until the children's copies are closed too. It does not wait.
+func (s *stream) stop() {
 	s.w.Close()
 	s.r.SetReadDeadline(time.Now().Add(closeGrace))
+}
+
+// close waits for run after stop, then closes the read end and the sink.
+func (s *stream) close() error {
 	<-s.done
 	s.r.Close()
 	s.mu.Lock()
