@@ -45,7 +45,8 @@ const docsIntro = `# Unit file directives
 
 A unit file is ` + "`NAME.unit`" + ` (or ` + "`NAME.service`" + `, so systemd units can be copied in) in
 systemd's INI syntax: sections ` + "`[Unit]`" + `, ` + "`[Service]`" + ` and ` + "`[Install]`" + `, one ` + "`Name=value`" + ` per
-line, ` + "`#`" + ` or ` + "`;`" + ` comments, a backslash at the end of a line continues the value. Every
+line, ` + "`#`" + ` or ` + "`;`" + ` comments, a backslash at the end of a line continues the value (comment
+lines in between are skipped, as systemd skips them; lines are at most 2047 bytes). Every
 error is reported as ` + "`FILE:LINE: Section.Directive: message`" + `, all of a file's errors at
 once; ` + "`svunit verify`" + ` prints them without starting anything. Unknown sections and
 directives are errors (with the nearest known name suggested) unless they start with ` + "`X-`" + `.

@@ -27,16 +27,16 @@ type scanned struct {
 	sections map[string]int // section name → line of its first header
 	errs     []*Error       // syntax errors, each with its line
 
-	file      string
-	section   string // current section
-	inValue   bool   // the previous line continues a value
-	inComment bool   // the previous line continues a comment
+	file     string
+	section  string // current section
+	comments []int  // lines of comments, cut from the parser's input
+	inValue  bool   // the previous line continues a value
 }
 
-// scanLines walks data line by line with the rules of go-systemd's lexer:
-// comments start with '#' or ';', a value whose line ends in a backslash
-// continues on the next non-blank line, and a section header is "[Name]"
-// alone on its line. It records every option's line and reports every
+// scanLines walks data line by line with the rules of go-systemd's lexer
+// and systemd's: comments start with '#' or ';' and never continue, a
+// value whose line ends in a backslash continues on the next non-blank,
+// non-comment line, and a section header is "[Name]" alone on its line. It records every option's line and reports every
 // syntax error, where the parser stops at the first and names no line.
 func scanLines(file string, data []byte) scanned {
 	s := scanned{sections: map[string]int{}, file: file}
@@ -57,20 +57,22 @@ func (s *scanned) line(n int, line string) {
 		return
 	}
 	switch {
+	case isComment(line):
+		// systemd skips comments, also inside a continued value, and a
+		// comment never continues onto the next line. The parser would
+		// take the first as text and do the second, so comments are cut
+		// from what it reads.
+		s.comments = append(s.comments, n)
+		return
 	case s.inValue:
 		// A blank line ends a continued value; otherwise a trailing
 		// backslash continues it further.
 		s.inValue = strings.TrimSpace(line) != "" && strings.HasSuffix(line, `\`)
 		return
-	case s.inComment:
-		s.inComment = strings.HasSuffix(strings.TrimSuffix(line, " "), `\`)
-		return
 	}
 	trimmed := strings.TrimLeftFunc(line, unicode.IsSpace)
 	switch {
 	case trimmed == "":
-	case trimmed[0] == '#' || trimmed[0] == ';':
-		s.inComment = strings.HasSuffix(strings.TrimSuffix(line, " "), `\`)
 	case trimmed[0] == '[':
 		s.header(n, trimmed)
 	default:
@@ -125,4 +127,27 @@ func short(s string) string {
 		return s[:57] + "..."
 	}
 	return s
+}
+
+// isComment reports whether line is a comment.
+func isComment(line string) bool {
+	t := strings.TrimLeftFunc(line, unicode.IsSpace)
+	return t != "" && (t[0] == '#' || t[0] == ';')
+}
+
+// withoutLines returns data without the given lines (1-based, ascending),
+// for the parser; line endings of the other lines are kept.
+func withoutLines(data []byte, drop []int) []byte {
+	if len(drop) == 0 {
+		return data
+	}
+	var out []byte
+	for i, line := range bytes.SplitAfter(data, []byte("\n")) {
+		if len(drop) > 0 && drop[0] == i+1 {
+			drop = drop[1:]
+			continue
+		}
+		out = append(out, line...)
+	}
+	return out
 }

@@ -6,14 +6,15 @@ import (
 )
 
 // TestScanLinesPositions checks that every option gets the line it starts
-// on, across continuations, comments (also continued ones), blank lines
+// on, across continuations, comments (skipped inside continued values,
+// never continued themselves), blank lines
 // and CRLF endings, and that the zip with go-systemd's options agrees.
 func TestScanLinesPositions(t *testing.T) {
 	src := "\ufeff# comment\r\n" + // 1, after a byte-order mark
 		"[Unit]\r\n" + // 2
 		"Description=first\n" + // 3
-		"; another comment \\\n" + // 4: a continued comment swallows line 5
-		"Description=not an option\n" + // 5
+		"; a comment ending in a backslash does not continue \\\n" + // 4
+		"Description=second\n" + // 5
 		"\n" + // 6
 		"[Service]\n" + // 7
 		"ExecStart=/bin/echo a \\\n" + // 8
@@ -21,16 +22,25 @@ func TestScanLinesPositions(t *testing.T) {
 		"  c\n" + // 10
 		"  Environment=A=1\n" + // 11
 		"[X-Mine]\n" + // 12
-		"Anything = goes\n" // 13
+		"Anything = goes\n" + // 13
+		"[Service]\n" + // 14
+		"ExecStartPre=/bin/a \\\n" + // 15
+		"# a comment inside a continued value is skipped, as systemd does\n" + // 16
+		"   ; so is this one\n" + // 17
+		"  b\n" + // 18
+		"Type=simple\n" // 19
 	opts, sections, errs := readOptions("f.unit", []byte(src))
 	if len(errs) > 0 {
 		t.Fatalf("errors: %v", errs)
 	}
 	want := []option{
 		{"Unit", "Description", "first", 3},
+		{"Unit", "Description", "second", 5},
 		{"Service", "ExecStart", "/bin/echo a    b    c", 8},
 		{"Service", "Environment", "A=1", 11},
 		{"X-Mine", "Anything", "goes", 13},
+		{"Service", "ExecStartPre", "/bin/a    b", 15},
+		{"Service", "Type", "simple", 19},
 	}
 	if len(opts) != len(want) {
 		t.Fatalf("got %d options %v, want %d", len(opts), opts, len(want))
@@ -40,7 +50,7 @@ func TestScanLinesPositions(t *testing.T) {
 			t.Errorf("option %d = %+v, want %+v", i, opts[i], want[i])
 		}
 	}
-	if sections["Unit"] != 2 || sections["Service"] != 7 || sections["X-Mine"] != 12 {
+	if sections["Unit"] != 2 || sections["Service"] != 7 || sections["X-Mine"] != 12 { // first headers
 		t.Errorf("section lines = %v", sections)
 	}
 }

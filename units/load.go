@@ -151,7 +151,7 @@ func readOptions(path string, data []byte) ([]option, map[string]int, ErrorList)
 	if len(sc.errs) > 0 {
 		return nil, nil, sc.errs
 	}
-	parsed, err := unit.DeserializeOptions(bytes.NewReader(data))
+	parsed, err := unit.DeserializeOptions(bytes.NewReader(withoutLines(data, sc.comments)))
 	if err != nil {
 		var errs ErrorList
 		errs.Addf(path, 0, "", "", "cannot parse: %v", err)
