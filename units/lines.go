@@ -49,6 +49,14 @@ func scanLines(file string, data []byte) scanned {
 
 // line scans line n.
 func (s *scanned) line(n int, line string) {
+	if isComment(line) {
+		// systemd skips comments, also inside a continued value, and a
+		// comment never continues onto the next line. The parser would
+		// take the first as text and do the second, so comments are cut
+		// from what it reads (and so are free of its limits).
+		s.comments = append(s.comments, n)
+		return
+	}
 	if len(line) >= maxLine {
 		s.errorf(n, "line is %d bytes long, the limit is %d (split it with a backslash at the end of a line)", len(line), maxLine-1)
 	}
@@ -57,13 +65,6 @@ func (s *scanned) line(n int, line string) {
 		return
 	}
 	switch {
-	case isComment(line):
-		// systemd skips comments, also inside a continued value, and a
-		// comment never continues onto the next line. The parser would
-		// take the first as text and do the second, so comments are cut
-		// from what it reads.
-		s.comments = append(s.comments, n)
-		return
 	case s.inValue:
 		// A blank line ends a continued value; otherwise a trailing
 		// backslash continues it further.
