@@ -23,12 +23,15 @@ type API struct {
 	logf   func(format string, args ...any)
 	access Access // set by New, then read-only
 
-	mu       sync.Mutex      // guards the fields below
-	conns    []*dbus.Conn    // where signals go
-	inflight int             // job-creating calls that have not registered their jobs yet
-	unsent   map[uint32]bool // jobs whose creating call has not replied yet
-	parked   []manager.Event // JobRemoved events held back until their job's reply is out
+	mu       sync.Mutex                     // guards the fields below
+	conns    []*dbus.Conn                   // where signals go
+	subs     map[*dbus.Conn]map[string]bool // callers of Subscribe, by connection and unique name
+	inflight int                            // job-creating calls that have not registered their jobs yet
+	unsent   map[uint32]bool                // jobs whose creating call has not replied yet
+	parked   []manager.Event                // JobRemoved events held back until their job's reply is out
 	closed   bool
+
+	jobs jobIndex // pending jobs, kept by the pump
 
 	wake chan struct{} // pokes the pump to emit parked events; buffered, never blocks
 	done chan struct{} // closed by Close
@@ -41,12 +44,13 @@ func New(cfg Config) (*API, error) {
 	if cfg.Manager == nil {
 		return nil, errors.New("api: Config.Manager is nil")
 	}
-	a := &API{m: cfg.Manager, logf: cfg.Logf, access: cfg.Access, unsent: map[uint32]bool{},
+	a := &API{m: cfg.Manager, logf: cfg.Logf, access: cfg.Access, unsent: map[uint32]bool{}, subs: map[*dbus.Conn]map[string]bool{},
 		wake: make(chan struct{}, 1), done: make(chan struct{})}
 	if a.logf == nil {
 		a.logf = func(string, ...any) {}
 	}
 	sub := a.m.Subscribe()
+	a.jobs.reset(a.m.Jobs())
 	a.wg.Add(1)
 	go a.pump(sub)
 	return a, nil
@@ -91,6 +95,8 @@ func (a *API) Serve(conn *dbus.Conn, names ...string) error {
 		return errors.New("api: closed")
 	}
 	a.conns = append(a.conns, conn)
+	a.wg.Add(1)
+	go a.watchSubscribers(conn)
 	return nil
 }
 
@@ -106,10 +112,10 @@ func (a *API) Close() error {
 	a.conns = nil
 	a.mu.Unlock()
 	close(a.done)
-	a.wg.Wait()
 	for _, c := range conns {
 		c.Close()
 	}
+	a.wg.Wait()
 	return nil
 }
 
@@ -119,6 +125,16 @@ func (a *API) emit(path dbus.ObjectPath, name string, values ...any) {
 	a.mu.Lock()
 	conns := a.conns
 	a.mu.Unlock()
+	a.emitOn(conns, path, name, values...)
+}
+
+// emitUnit sends a unit signal on the connections that have subscribers
+// (see subscribers.go).
+func (a *API) emitUnit(path dbus.ObjectPath, name string, values ...any) {
+	a.emitOn(a.subscribedConns(), path, name, values...)
+}
+
+func (a *API) emitOn(conns []*dbus.Conn, path dbus.ObjectPath, name string, values ...any) {
 	for _, c := range conns {
 		if err := c.Emit(path, name, values...); err != nil {
 			a.logf("api: emit %s on %s: %v", name, path, err)

@@ -19,16 +19,6 @@ func entryOf(s *manager.Snapshot, job *manager.Job) unitEntry {
 	return e
 }
 
-// jobsByUnit maps each unit with a pending job to that job.
-func (a *API) jobsByUnit() map[string]*manager.Job {
-	js := a.m.Jobs()
-	m := make(map[string]*manager.Job, len(js))
-	for _, j := range js {
-		m[j.Unit] = j
-	}
-	return m
-}
-
 // listUnits serves ListUnits, ListUnitsFiltered (states) and
 // ListUnitsByPatterns (states, patterns). A state matches a unit's load,
 // active or sub state; a pattern is a shell glob on the unit's name, as in
@@ -46,13 +36,12 @@ func listUnits(c *call) ([]any, error) {
 			return nil, busError(ErrInvalidArgs, "Bad pattern %q: %v.", p, err)
 		}
 	}
-	jobs := c.a.jobsByUnit()
 	out := []unitEntry{}
 	for _, s := range c.a.m.Units() {
 		if s.Unit == nil || !matchState(&s, states) || !matchName(s.Unit.Name, patterns) {
 			continue
 		}
-		out = append(out, entryOf(&s, jobs[s.Unit.Name]))
+		out = append(out, entryOf(&s, c.a.jobs.forUnit(s.Unit.Name)))
 	}
 	return []any{out}, nil
 }
@@ -89,7 +78,6 @@ func matchName(name string, patterns []string) bool {
 // listUnitsByNames returns one entry per name, not-found ones included, as
 // systemd does.
 func listUnitsByNames(c *call) ([]any, error) {
-	jobs := c.a.jobsByUnit()
 	out := []unitEntry{}
 	for _, n := range c.strs(0) {
 		s, ok := c.a.resolve(n)
@@ -98,14 +86,14 @@ func listUnitsByNames(c *call) ([]any, error) {
 				SubState: "dead", Path: UnitPath(n), JobPath: "/"})
 			continue
 		}
-		out = append(out, entryOf(&s, jobs[s.Unit.Name]))
+		out = append(out, entryOf(&s, c.a.jobs.forUnit(s.Unit.Name)))
 	}
 	return []any{out}, nil
 }
 
 func listJobs(c *call) ([]any, error) {
 	out := []jobEntry{}
-	for _, j := range c.a.m.Jobs() {
+	for _, j := range c.a.jobs.list() {
 		out = append(out, jobEntry{ID: j.ID, Unit: j.Unit, Type: systemdJobType(j.Type), State: "running",
 			JobPath: JobPath(j.ID), UnitPath: UnitPath(j.Unit)})
 	}

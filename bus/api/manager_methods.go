@@ -65,8 +65,8 @@ var managerMethods = []*method{
 	{name: "ListUnitFiles", out: []arg{{"unit_files", "a(ss)"}}, run: listUnitFiles},
 	{name: "ListUnitFilesByPatterns", in: []arg{statesArg, {"patterns", "as"}}, out: []arg{{"unit_files", "a(ss)"}}, run: listUnitFiles},
 	{name: "GetUnitFileState", in: []arg{{"file", "s"}}, out: []arg{{"state", "s"}}, run: getUnitFileState},
-	{name: "Subscribe", run: noop},
-	{name: "Unsubscribe", run: noop},
+	{name: "Subscribe", run: subscribe},
+	{name: "Unsubscribe", run: unsubscribe},
 	{name: "Reload", run: reloadManager},
 }
 
@@ -87,7 +87,7 @@ var managerProps = []prop[*API]{
 	{"Tainted", "s", false, func(*API) any { return "" }},
 	{"NNames", "u", false, func(a *API) any { return uint32(len(a.m.Units())) }},
 	{"NFailedUnits", "u", false, func(a *API) any { return a.countFailed() }},
-	{"NJobs", "u", false, func(a *API) any { return uint32(len(a.m.Jobs())) }},
+	{"NJobs", "u", false, func(a *API) any { return uint32(a.jobs.len()) }},
 	{"SystemState", "s", false, func(a *API) any { return a.systemState() }},
 	{"Environment", "as", false, func(*API) any { return []string{} }},
 	{"UnitPath", "as", false, func(a *API) any { return []string{a.unitDir()} }},
@@ -97,8 +97,6 @@ var managerProps = []prop[*API]{
 // Version is what the Version property reports; cmd/svunit sets it to the
 // binary's version.
 var Version = "svunit"
-
-func noop(c *call) ([]any, error) { return nil, nil }
 
 func (a *API) countFailed() uint32 {
 	n := uint32(0)

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"sort"
 	"strconv"
 	"strings"
 
@@ -82,11 +81,8 @@ func (a *API) lookup(name string) (unitInfo, bool) {
 		return notFound(name), false
 	}
 	info := infoOf(&s)
-	for _, j := range a.m.Jobs() {
-		if j.Unit == info.Name {
-			info.JobID, info.JobType = j.ID, string(j.Type)
-			break
-		}
+	if j := a.jobs.forUnit(info.Name); j != nil {
+		info.JobID, info.JobType = j.ID, string(j.Type)
 	}
 	return info, true
 }
@@ -112,8 +108,7 @@ func (a *API) unitLabels() []string {
 }
 
 func (a *API) jobLabels() []string {
-	js := a.m.Jobs()
-	sort.Slice(js, func(i, k int) bool { return js[i].ID < js[k].ID })
+	js := a.jobs.list()
 	out := make([]string, len(js))
 	for i, j := range js {
 		out[i] = strconv.FormatUint(uint64(j.ID), 10)
@@ -121,8 +116,12 @@ func (a *API) jobLabels() []string {
 	return out
 }
 
-// job returns the unfinished job id.
+// job returns the unfinished job id. A job so new that the pump has not
+// indexed it yet is looked for in the manager's table.
 func (a *API) job(id uint32) (*manager.Job, bool) {
+	if j, ok := a.jobs.get(id); ok {
+		return j, true
+	}
 	for _, j := range a.m.Jobs() {
 		if j.ID == id {
 			return j, true

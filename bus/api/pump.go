@@ -22,6 +22,7 @@ func (a *API) pump(sub *manager.Subscription) {
 			if !ok {
 				a.logf("api: %v; re-sending every unit's state", sub.Err())
 				sub = a.m.Subscribe()
+				a.jobs.reset(a.m.Jobs())
 				a.resync()
 				continue
 			}
@@ -37,20 +38,22 @@ func (a *API) pump(sub *manager.Subscription) {
 func (a *API) handle(e manager.Event) {
 	switch e.Type {
 	case manager.UnitNew:
-		a.emit(ManagerPath, ifaceManager+".UnitNew", e.Unit, UnitPath(e.Unit))
+		a.emitUnit(ManagerPath, ifaceManager+".UnitNew", e.Unit, UnitPath(e.Unit))
 	case manager.UnitRemoved:
-		a.emit(ManagerPath, ifaceManager+".UnitRemoved", e.Unit, UnitPath(e.Unit))
+		a.emitUnit(ManagerPath, ifaceManager+".UnitRemoved", e.Unit, UnitPath(e.Unit))
 	case manager.UnitChanged:
-		if e.Old == nil || e.New == nil {
+		if e.Old == nil || e.New == nil || len(a.subscribedConns()) == 0 {
 			return
 		}
 		o, n := infoOf(e.Old), infoOf(e.New)
 		a.emitChanged(&o, &n)
 	case manager.JobNew:
 		j := e.Job
+		a.jobs.add(j)
 		a.emit(ManagerPath, ifaceManager+".JobNew", j.ID, JobPath(j.ID), j.Unit)
 		a.emitJobProp(j.Unit, jobRef{j.ID, JobPath(j.ID)})
 	case manager.JobRemoved:
+		a.jobs.remove(e.Job)
 		a.mu.Lock()
 		park := a.mustPark(e.Job.ID)
 		if park {
@@ -69,7 +72,7 @@ func (a *API) emitJobRemoved(j *manager.Job) {
 }
 
 func (a *API) emitJobProp(unit string, j jobRef) {
-	a.emit(UnitPath(unit), ifaceProperties+".PropertiesChanged", ifaceUnit,
+	a.emitUnit(UnitPath(unit), ifaceProperties+".PropertiesChanged", ifaceUnit,
 		map[string]dbus.Variant{"Job": dbus.MakeVariant(j)}, []string{})
 }
 
@@ -119,7 +122,7 @@ func (a *API) emitChanged(o, n *unitInfo) {
 			changed[p.name] = dbus.MakeVariantWithSignature(nv, dbus.ParseSignatureMust(p.sig))
 		}
 		if len(changed) > 0 {
-			a.emit(UnitPath(n.Name), ifaceProperties+".PropertiesChanged", t.iface, changed, []string{})
+			a.emitUnit(UnitPath(n.Name), ifaceProperties+".PropertiesChanged", t.iface, changed, []string{})
 		}
 	}
 }
@@ -127,6 +130,9 @@ func (a *API) emitChanged(o, n *unitInfo) {
 // resync tells clients every unit's dynamic state, after the pump lost
 // events.
 func (a *API) resync() {
+	if len(a.subscribedConns()) == 0 {
+		return
+	}
 	for _, s := range a.m.Units() {
 		n := infoOf(&s)
 		a.emitChanged(nil, &n)

@@ -5,9 +5,9 @@ package api
 // what changed as (unit, change) pairs, and the problems found in unit
 // files (those units were skipped) as text, "" when there were none.
 func (a *API) reload() ([]strPair, string, error) {
-	a.emit(ManagerPath, ifaceManager+".Reloading", true)
+	a.emitUnit(ManagerPath, ifaceManager+".Reloading", true)
 	rep, err := a.m.Reload()
-	a.emit(ManagerPath, ifaceManager+".Reloading", false)
+	a.emitUnit(ManagerPath, ifaceManager+".Reloading", false)
 	if err != nil {
 		return nil, "", busError(ErrReloadFailed, "Reload failed, nothing changed: %v", err)
 	}

@@ -23,6 +23,9 @@ func TestPropertiesChanged(t *testing.T) {
 	ch := make(chan *dbus.Signal, 100)
 	c.Signal(ch)
 	mgr := c.Object(SystemdName, ManagerPath)
+	if err := mgr.Call(ifaceManager+".Subscribe", 0).Err; err != nil {
+		t.Fatal(err)
+	}
 	waitState := func(want string) {
 		t.Helper()
 		deadline := time.After(15 * time.Second)
@@ -87,4 +90,28 @@ func startDbusDaemon(t testing.TB) string {
 		t.Fatalf("dbus-daemon printed no address: %v", err)
 	}
 	return strings.TrimSpace(line)
+}
+
+// TestSubscribers checks that unit signals go only to subscribers and that
+// a subscriber leaving the bus stops them.
+func TestSubscribers(t *testing.T) {
+	h := newHarness(t, map[string]string{"web.unit": helperUnit("sleep", "")})
+	c, err := dbus.Connect(h.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Object(SystemdName, ManagerPath).Call(ifaceManager+".Subscribe", 0).Err; err != nil {
+		t.Fatal(err)
+	}
+	if n := len(h.api.subscribedConns()); n != 1 {
+		t.Fatalf("after Subscribe, %d connections have subscribers", n)
+	}
+	c.Close()
+	deadline := time.Now().Add(10 * time.Second)
+	for len(h.api.subscribedConns()) != 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("a subscriber that left the bus is still subscribed")
+		}
+		time.Sleep(time.Millisecond)
+	}
 }

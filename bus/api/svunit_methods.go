@@ -157,14 +157,13 @@ func getUnitsProperties(c *call) ([]any, error) {
 		return nil, err
 	}
 	want := c.strs(1)
-	jobs := c.a.jobsByUnit()
 	out := make([]unitProperties, 0, len(snaps))
 	for i := range snaps {
 		if snaps[i].Unit == nil {
 			continue
 		}
 		info := infoOf(&snaps[i])
-		if j := jobs[info.Name]; j != nil {
+		if j := c.a.jobs.forUnit(info.Name); j != nil {
 			info.JobID, info.JobType = j.ID, string(j.Type)
 		}
 		props, err := selectProps(&info, want)

@@ -71,6 +71,10 @@ func (c *client) streamEvents(ctx context.Context, g *globals, patterns []string
 	}
 	ch := make(chan *dbus.Signal, 1024)
 	c.sig.Signal(ch)
+	// Unit signals flow only to subscribers, as in systemd.
+	if err := c.sd.Subscribe(); err != nil {
+		return callError(err)
+	}
 	if !g.quiet && !g.json() {
 		fmt.Fprintf(os.Stderr, "Watching %s; Ctrl-C to stop.\n", c.bus)
 	}
