@@ -116,6 +116,6 @@ func writeImported(g *globals, units []supervisord.Unit, dir string, dry, force 
 	for _, r := range report {
 		fmt.Printf("%s  (from %s)\n", r.Path, r.From)
 	}
-	fmt.Printf("%d unit(s) written; check them with: svunit verify %s\n", len(units), dir)
+	fmt.Printf("%d unit(s) written; check them with 'svunit verify %s', then load them into a running manager with 'svunit reload'\n", len(units), dir)
 	return nil
 }

@@ -219,12 +219,14 @@ var directOptions = map[string]func(string) (string, error){
 		return "SuccessExitStatus=" + strings.Join(codes, " "), nil
 	},
 	"stopsignal": func(v string) (string, error) {
+		if n, err := strconv.Atoi(v); err == nil && n > 0 && n <= 64 {
+			return "KillSignal=" + v, nil
+		}
 		name := strings.TrimPrefix(strings.ToUpper(v), "SIG")
-		switch name {
-		case "TERM", "HUP", "INT", "QUIT", "KILL", "USR1", "USR2":
+		if slices.Contains(signalNames, name) {
 			return "KillSignal=SIG" + name, nil
 		}
-		return "", fmt.Errorf("%q: want TERM, HUP, INT, QUIT, KILL, USR1 or USR2", v)
+		return "", fmt.Errorf("%q is not a signal: want a name such as TERM, HUP, INT, QUIT, KILL, USR1, USR2, or a number", v)
 	},
 	"umask": func(v string) (string, error) {
 		n, err := strconv.ParseUint(v, 8, 32)
@@ -234,6 +236,9 @@ var directOptions = map[string]func(string) (string, error){
 		return fmt.Sprintf("UMask=%04o", n), nil
 	},
 }
+
+// signalNames are the POSIX signals stopsignal= may name.
+var signalNames = strings.Fields("HUP INT QUIT ILL TRAP ABRT BUS FPE KILL USR1 SEGV USR2 PIPE ALRM TERM CHLD CONT STOP TSTP TTIN TTOU URG XCPU XFSZ VTALRM PROF WINCH IO SYS")
 
 // intDirective converts an integer option; nonNeg rejects negatives.
 func intDirective(directive string, nonNeg bool) func(string) (string, error) {
