@@ -3,6 +3,7 @@ package service
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -136,12 +137,14 @@ func (s *Service) Install() error {
 	if s.Installed() {
 		return fmt.Errorf("%s exists: the service is installed already (uninstall-service first)", s.files[0])
 	}
+	install := s.writeNative
 	if s.ks != nil {
-		if err := s.ks.Install(); err != nil {
-			return fmt.Errorf("installing %s: %w", s.files[0], err)
-		}
-	} else if err := s.writeNative(); err != nil {
-		return err
+		install = s.ks.Install
+	}
+	if err := install(); errors.Is(err, fs.ErrPermission) {
+		return fmt.Errorf("installing %s: %w (run as root, or with --user where the init system has per-user services)", s.files[0], err)
+	} else if err != nil {
+		return fmt.Errorf("installing %s: %w", s.files[0], err)
 	}
 	for _, argv := range s.Commands() {
 		if out, err := exec.Command(argv[0], argv[1:]...).CombinedOutput(); err != nil {
