@@ -22,6 +22,8 @@ func TestMain(m *testing.M) {
 		os.Exit(childLines())
 	case "journald":
 		os.Exit(childJournald())
+	case "blast":
+		os.Exit(childBlast())
 	}
 	fmt.Fprintln(os.Stderr, "unknown SVUNIT_JOURNAL_CHILD")
 	os.Exit(2)

@@ -1,0 +1,153 @@
+package journal
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// childBlast writes TOTAL bytes of 100-byte lines to stdout in writes of
+// WRITE bytes, as fast as it can: the benchmarks' program.
+func childBlast() int {
+	total, _ := strconv.ParseInt(os.Getenv("TOTAL"), 10, 64)
+	write, _ := strconv.Atoi(os.Getenv("WRITE"))
+	var block []byte
+	for i := 0; len(block) < write || len(block)%100 != 0; i++ {
+		block = appendLine(block, "o", i, 100)
+	}
+	for done := int64(0); done < total; done += int64(write) {
+		off, n := int(done%100), int(min(int64(write), total-done))
+		if _, err := os.Stdout.Write(block[off : off+n]); err != nil {
+			return 1
+		}
+	}
+	return 0
+}
+
+func blastCmd(total int64, write int) *exec.Cmd {
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "SVUNIT_JOURNAL_CHILD=blast", "GORACE=atexit_sleep_ms=0",
+		"TOTAL="+strconv.FormatInt(total, 10), "WRITE="+strconv.Itoa(write))
+	return cmd
+}
+
+// cpuTime is this process's user+system CPU time so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// run times one way of capturing: the writer straight to a file, through a
+// pipe into cat, or through svunit into a rotating file (10 MiB × 5). It
+// returns the elapsed time and the CPU time of the capturing side.
+func captureRun(b *testing.B, how string, total int64, write int) (elapsed, cpu time.Duration) {
+	dir := b.TempDir()
+	path := filepath.Join(dir, "out.log")
+	child := blastCmd(total, write)
+	switch how {
+	case "direct":
+		f, err := os.Create(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer f.Close()
+		child.Stdout = f
+		start := time.Now()
+		if err := child.Run(); err != nil {
+			b.Fatal(err)
+		}
+		// The writer's own system time: what writing to the file costs.
+		return time.Since(start), child.ProcessState.SystemTime()
+	case "cat":
+		f, err := os.Create(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer f.Close()
+		r, w, err := os.Pipe()
+		if err != nil {
+			b.Fatal(err)
+		}
+		cat := exec.Command("cat")
+		cat.Stdin, cat.Stdout, child.Stdout = r, f, w
+		start := time.Now()
+		if err := cat.Start(); err != nil {
+			b.Fatal(err)
+		}
+		r.Close()
+		if err := child.Run(); err != nil {
+			b.Fatal(err)
+		}
+		w.Close()
+		if err := cat.Wait(); err != nil {
+			b.Fatal(err)
+		}
+		return time.Since(start), cat.ProcessState.UserTime() + cat.ProcessState.SystemTime()
+	}
+	o, err := Open(Config{Unit: "bench", LogDir: dir, Stderr: Target{Kind: Null}, MaxBytes: 10 << 20, Backups: 5})
+	if err != nil {
+		b.Fatal(err)
+	}
+	child.Stdout, _ = o.Files()
+	start, cpu0 := time.Now(), cpuTime()
+	if err := child.Run(); err != nil {
+		b.Fatal(err)
+	}
+	if err := o.Close(); err != nil {
+		b.Fatal(err)
+	}
+	elapsed, cpu = time.Since(start), cpuTime()-cpu0
+	if st := o.Status().Stdout; st.Written != total {
+		b.Fatalf("svunit wrote %d of %d bytes: %+v", st.Written, total, st)
+	}
+	return elapsed, cpu
+}
+
+// benchCapture measures svunit against its floors in the same run and
+// reports throughputs, svunit's throughput as a share of the cat floor, and
+// CPU seconds per GB for svunit and for cat, and the system time the writer
+// spends writing straight to the file (the file system's own cost, which any
+// capture pays once).
+func benchCapture(b *testing.B, total int64, write int) {
+	b.SetBytes(total)
+	var el [3]time.Duration
+	var cpuDirect, cpuCat, cpuSvunit time.Duration
+	for i := 0; i < b.N; i++ {
+		for j, how := range []string{"direct", "cat", "svunit"} {
+			e, cpu := captureRun(b, how, total, write)
+			el[j] += e
+			switch how {
+			case "direct":
+				cpuDirect += cpu
+			case "cat":
+				cpuCat += cpu
+			case "svunit":
+				cpuSvunit += cpu
+			}
+		}
+	}
+	mbps := func(d time.Duration) float64 { return float64(total) * float64(b.N) / d.Seconds() / 1e6 }
+	gb := float64(total) * float64(b.N) / 1e9
+	b.ReportMetric(mbps(el[0]), "direct-MB/s")
+	b.ReportMetric(mbps(el[1]), "cat-MB/s")
+	b.ReportMetric(mbps(el[2]), "svunit-MB/s")
+	b.ReportMetric(el[1].Seconds()/el[2].Seconds(), "svunit/cat")
+	b.ReportMetric(el[0].Seconds()/el[2].Seconds(), "svunit/direct")
+	b.ReportMetric(cpuSvunit.Seconds()/gb, "svunit-cpu-s/GB")
+	b.ReportMetric(cpuCat.Seconds()/gb, "cat-cpu-s/GB")
+	b.ReportMetric(cpuDirect.Seconds()/gb, "writer-sys-s/GB")
+}
+
+// 1 GiB in 64 KiB writes (the first target: ≥ 95% of the cat floor
+// at ≤ 0.25 CPU-s/GB).
+func BenchmarkCapture64KiBWrites(b *testing.B) { benchCapture(b, 1<<30, 64<<10) }
+
+// 256 MiB in 100-byte writes (the second target: ≥ 95% of the cat
+// floor).
+func BenchmarkCapture100ByteWrites(b *testing.B) { benchCapture(b, 256<<20, 100) }
+
