@@ -150,4 +150,3 @@ func BenchmarkCapture64KiBWrites(b *testing.B) { benchCapture(b, 1<<30, 64<<10) 
 // 256 MiB in 100-byte writes (the second target: ≥ 95% of the cat
 // floor).
 func BenchmarkCapture100ByteWrites(b *testing.B) { benchCapture(b, 256<<20, 100) }
-
