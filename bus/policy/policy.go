@@ -29,14 +29,18 @@ type Config struct {
 	// Logf receives one line per state change and per refusal; nil
 	// discards them.
 	Logf func(format string, args ...any)
+	// RootOnly refuses a rules file that anyone but root could change (see
+	// CheckTrusted), at every read: set it for a manager running as root.
+	RootOnly bool
 }
 
 // A Policy is the access policy of one manager. It implements bus.Policy
 // for the bus and Check for the API's methods.
 type Policy struct {
-	owner uint32
-	path  string
-	logf  func(format string, args ...any)
+	owner    uint32
+	path     string
+	rootOnly bool
+	logf     func(format string, args ...any)
 
 	rules atomic.Pointer[Rules]      // access.conf as last loaded; swapped by Reload
 	seen  atomic.Pointer[fileStamp]  // the file's stamp when last read, even if it was bad
@@ -51,7 +55,7 @@ type Policy struct {
 // New returns the policy of cfg, with cfg.File loaded. A bad file is an
 // error naming its line.
 func New(cfg Config) (*Policy, error) {
-	p := &Policy{owner: cfg.OwnerUID, path: cfg.File, logf: cfg.Logf, served: map[string]bool{}}
+	p := &Policy{owner: cfg.OwnerUID, path: cfg.File, rootOnly: cfg.RootOnly, logf: cfg.Logf, served: map[string]bool{}}
 	if p.logf == nil {
 		p.logf = func(string, ...any) {}
 	}
@@ -66,6 +70,11 @@ func (p *Policy) Reload() error {
 	r := &Rules{}
 	stamp := stampOf(p.path)
 	p.seen.Store(&stamp)
+	if p.path != "" && p.rootOnly {
+		if err := CheckTrusted(p.path); err != nil {
+			return fmt.Errorf("access rules: %v", err)
+		}
+	}
 	if p.path != "" {
 		var err error
 		if r, err = LoadFile(p.path); err != nil {

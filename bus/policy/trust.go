@@ -59,14 +59,14 @@ func checkOwner(p string, leaf bool) error {
 	}
 	mode := fi.Mode()
 	sticky := mode.IsDir() && mode&os.ModeSticky != 0 && !leaf
-	fix := fmt.Sprintf("chown root:root %s and chmod go-w %s", p, p)
+	why := fmt.Sprintf("refused: a root manager only reads what only root can change (chown root:root %s and chmod go-w %s)", p, p)
 	switch {
 	case st.Uid != 0:
-		return fmt.Errorf("%s is owned by %s, not root, who could make root run anything: refused (%s)", p, ownerName(st.Uid), fix)
+		return fmt.Errorf("%s is owned by %s, not root; %s", p, ownerName(st.Uid), why)
 	case mode&0o002 != 0 && !sticky:
-		return fmt.Errorf("%s is writable by everyone (mode %04o): refused, as anyone could make root run anything (%s)", p, mode.Perm(), fix)
+		return fmt.Errorf("%s is writable by everyone (mode %04o); %s", p, mode.Perm(), why)
 	case mode&0o020 != 0 && st.Gid != 0:
-		return fmt.Errorf("%s is writable by group %s (mode %04o): refused, as its members could make root run anything (%s)", p, groupName(st.Gid), mode.Perm(), fix)
+		return fmt.Errorf("%s is writable by group %s (mode %04o); %s", p, groupName(st.Gid), mode.Perm(), why)
 	}
 	return nil
 }

@@ -98,3 +98,21 @@ func TestLoadDirRefuses(t *testing.T) {
 		t.Errorf("a world-writable unit directory: %d units, %v", len(set.Units()), err)
 	}
 }
+
+// TestRootOnlyRules refuses an access.conf its group may write, at start
+// and when it becomes so later.
+func TestRootOnlyRules(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "access.conf")
+	os.WriteFile(file, []byte("[web]\nAllowUsers=daemon:stop\n"), 0o644)
+	p, err := New(Config{File: file, RootOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(file, 0o646)
+	if err := p.Reload(); err == nil || !strings.Contains(err.Error(), "is writable by everyone") {
+		t.Errorf("reload of a world-writable access.conf: %v", err)
+	}
+	if _, err := New(Config{File: file, RootOnly: true}); err == nil {
+		t.Errorf("New accepted a world-writable access.conf")
+	}
+}

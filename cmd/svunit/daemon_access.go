@@ -1,10 +1,12 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"os/user"
 	"strconv"
+	"strings"
 
 	"github.com/spf13/pflag"
 
@@ -45,12 +47,11 @@ func newDaemonAccess(p paths, logf func(string, ...any)) (*daemonAccess, error) 
 	if file == "" && da.root && p.System {
 		file = policy.DefaultFile
 	}
-	if da.root && file != "" {
-		if err := policy.CheckTrusted(file); err != nil {
-			return nil, fmt.Errorf("access rules: %v", err)
-		}
+	pol, err := policy.New(policy.Config{OwnerUID: uint32(os.Geteuid()), File: file, Logf: logf, RootOnly: da.root})
+	var el units.ErrorList
+	if errors.As(err, &el) { // every bad line, not just the first
+		return nil, fmt.Errorf("access rules:\n%s", strings.Join(errorLines(el), "\n"))
 	}
-	pol, err := policy.New(policy.Config{OwnerUID: uint32(os.Geteuid()), File: file, Logf: logf})
 	if err != nil {
 		return nil, err
 	}
@@ -93,4 +94,12 @@ func (da *daemonAccess) load() func(string) (*units.Set, error) {
 		return policy.LoadDir
 	}
 	return units.LoadDir
+}
+
+func errorLines(el units.ErrorList) []string {
+	lines := make([]string, len(el))
+	for i, e := range el {
+		lines[i] = "  " + e.Error()
+	}
+	return lines
 }
