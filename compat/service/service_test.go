@@ -1,0 +1,54 @@
+package service
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"svunit.dev/svunit/compat"
+)
+
+// TestNewRefuses checks the requests New turns down before touching the
+// machine, each with an error that says what to do.
+func TestNewRefuses(t *testing.T) {
+	exe := "/usr/local/bin/svunit"
+	cases := []struct {
+		c    Config
+		want string
+	}{
+		{Config{Backend: "linux-upstart", Options: compat.Options{Executable: exe}}, "svunit generate"},
+		{Config{Backend: "launchd-ish", Options: compat.Options{Executable: exe}}, "init.d"},
+		{Config{Backend: "init.d", Options: compat.Options{Executable: "/opt/{{x}}/svunit"}}, `"{{"`},
+		{Config{Backend: "init.d", Options: compat.Options{Executable: exe, User: true}}, "per-user"},
+		{Config{Backend: "openbsd-rc.d", Options: compat.Options{Executable: exe, Units: "/etc/my units"}}, "daemon argument"},
+	}
+	for _, c := range cases {
+		s, err := New(c.c)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("New(%+v) = %v, %v; want an error mentioning %s", c.c, s, err, c.want)
+		}
+	}
+}
+
+// TestNativePlan checks what an OpenBSD or NetBSD install would write and
+// run; those backends never touch kardianos/service.
+func TestNativePlan(t *testing.T) {
+	s, err := New(Config{Backend: "netbsd-rc.d", Options: compat.Options{Executable: "/usr/pkg/bin/svunit", Name: "sv"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(s.Files(), []string{"/etc/rc.d/sv", "/etc/rc.conf.d/sv"}) || s.Commands() != nil {
+		t.Errorf("netbsd: files %v, commands %v", s.Files(), s.Commands())
+	}
+	s, err = New(Config{Backend: "openbsd-rc.d", Options: compat.Options{Executable: "/usr/local/bin/svunit"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(s.Files(), []string{"/etc/rc.d/svunit"}) || len(s.Commands()) != 1 || strings.Join(s.Commands()[0], " ") != "rcctl enable svunit" {
+		t.Errorf("openbsd: files %v, commands %v", s.Files(), s.Commands())
+	}
+	want, _ := compat.Generate(compat.OpenBSD, compat.Options{Executable: "/usr/local/bin/svunit"})
+	if string(s.Wrapper()) != string(want) {
+		t.Error("the OpenBSD wrapper differs from compat.Generate's")
+	}
+}
