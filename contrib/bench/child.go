@@ -84,14 +84,31 @@ func writer(gate string, total, write, line int64) error {
 	return nil
 }
 
-// appendLine appends line number seq, line bytes long with its newline.
+// appendLine appends line number seq, line bytes long with its newline:
+// twelve digits, a space, x's, '\n'.
 func appendLine(buf []byte, seq, line int64) []byte {
 	start := len(buf)
-	buf = fmt.Appendf(buf, "%012d ", seq)
-	for int64(len(buf)-start) < line-1 {
-		buf = append(buf, 'x')
+	buf = append(buf, lineTemplate(line)...)
+	for i := start + 11; i >= start; i-- {
+		buf[i] = byte('0' + seq%10)
+		seq /= 10
 	}
-	return append(buf, '\n')
+	return buf
+}
+
+var template []byte
+
+// lineTemplate is a line of x's with the space and newline in place.
+func lineTemplate(line int64) []byte {
+	if int64(len(template)) != line {
+		template = make([]byte, line)
+		for i := range template {
+			template[i] = 'x'
+		}
+		template[12] = ' '
+		template[line-1] = '\n'
+	}
+	return template
 }
 
 // crasher records when it started and when it is about to exit, on the
