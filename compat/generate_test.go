@@ -144,3 +144,33 @@ func TestRejects(t *testing.T) {
 		t.Errorf("ParseTarget(upstart) = %v, want an error listing the targets", err)
 	}
 }
+
+// TestHostileGolden records each target's output (or refusal) for hostile
+// paths in testdata/hostile, so that a change in quoting shows in review;
+// go test ./compat -update rewrites them.
+func TestHostileGolden(t *testing.T) {
+	o := Options{Executable: sampleExe, Units: hostile + "/units", Bus: hostile + "/bus", LogFile: hostile + "/log"}
+	for _, tgt := range Targets {
+		got, err := Generate(tgt, o)
+		if err != nil {
+			got = []byte("error: " + err.Error() + "\n")
+		}
+		path := filepath.Join("testdata", "hostile", string(tgt)+".golden")
+		if *update {
+			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(path, got, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		want, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatalf("%v (go test ./compat -update writes it)", err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s: output for hostile paths changed:\n%s", path, got)
+		}
+	}
+}
