@@ -73,18 +73,14 @@ func (p *Policy) CheckAll(c bus.Cred, verb Verb, us ...*units.Unit) error {
 		return nil
 	}
 	if !slices.Contains(unitVerbs, verb) {
-		err := fmt.Errorf("%s may not %s: %s reload units or change the manager", who(c), verbText(verb), p.onlyPrivileged())
-		p.logf("access: %v", err)
-		return err
+		return p.refuse("%s may not %s: %s reload units or change the manager", who(c), verbText(verb), p.onlyPrivileged())
 	}
 	id := identify(c)
 	rules := p.current()
 	for _, u := range us {
 		by, near := rules.grantFor(id, verb, u)
 		if by == "" {
-			err := p.refusal(c, verb, u, near)
-			p.logf("access: %v", err)
-			return err
+			return p.refusal(c, verb, u, near)
 		}
 		if verb.changesState() {
 			p.logf("access: %s: %s %s: allowed by %s", who(c), verb, u.Name, by)
@@ -100,8 +96,8 @@ func (p *Policy) privilegeOf(c bus.Cred) string {
 	return "the manager's uid"
 }
 
-// refusal says why c may not run verb on u: the rules that name the caller
-// but not this verb, then the default rule and how to grant it.
+// refusal logs and returns why c may not run verb on u: the rules that name
+// the caller but not this verb, then the default rule and how to grant it.
 func (p *Policy) refusal(c bus.Cred, verb Verb, u *units.Unit, near []string) error {
 	var why string
 	if len(near) > 0 {
@@ -117,7 +113,7 @@ func (p *Policy) refusal(c bus.Cred, verb Verb, u *units.Unit, near []string) er
 	if n := userName(c.UID); n != "" {
 		name = n
 	}
-	return fmt.Errorf("%s may not %s %s: %s, and by default %s (to allow it, add AllowUsers=%s:%s to [Unit] in %s)",
+	return p.refuse("%s may not %s %s: %s, and by default %s (to allow it, add AllowUsers=%s:%s to [Unit] in %s)",
 		who(c), verb, u.Name, why, p.onlyPrivileged(), name, verb, u.Path)
 }
 

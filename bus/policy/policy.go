@@ -132,6 +132,13 @@ func (p *Policy) Serve(names ...string) {
 	}
 }
 
+// refuse logs a refusal and returns it as an error.
+func (p *Policy) refuse(format string, args ...any) error {
+	err := fmt.Errorf(format, args...)
+	p.logf("access: %v", err)
+	return err
+}
+
 // privileged reports whether c may do everything.
 func (p *Policy) privileged(c bus.Cred) bool { return c.UID == 0 || c.UID == p.owner }
 
@@ -149,9 +156,7 @@ func (p *Policy) CanOwn(c bus.Cred, name string) error {
 	if p.privileged(c) {
 		return nil
 	}
-	err := fmt.Errorf("%s may not own the name %s on this bus: %s own names", who(c), name, p.onlyPrivileged())
-	p.logf("access: %v", err)
-	return err
+	return p.refuse("%s may not own the name %s on this bus: %s own names", who(c), name, p.onlyPrivileged())
 }
 
 // CanEavesdrop lets only root and the manager's uid see messages meant for
@@ -160,9 +165,7 @@ func (p *Policy) CanEavesdrop(c bus.Cred, rule string) error {
 	if p.privileged(c) {
 		return nil
 	}
-	err := fmt.Errorf("%s may not eavesdrop on this bus (match rule %q): %s watch messages meant for others", who(c), rule, p.onlyPrivileged())
-	p.logf("access: %v", err)
-	return err
+	return p.refuse("%s may not eavesdrop on this bus (match rule %q): %s watch messages meant for others", who(c), rule, p.onlyPrivileged())
 }
 
 // CanSend lets root and the manager's uid send anything; others may only
@@ -176,9 +179,7 @@ func (p *Policy) CanSend(c bus.Cred, m *dbus.Message) error {
 	iface, _ := m.Headers[dbus.FieldInterface].Value().(string)
 	member, _ := m.Headers[dbus.FieldMember].Value().(string)
 	if m.Type == dbus.TypeSignal {
-		err := fmt.Errorf("%s may not send the signal %s.%s on this bus: %s send signals", who(c), iface, member, p.onlyPrivileged())
-		p.logf("access: %v", err)
-		return err
+		return p.refuse("%s may not send the signal %s.%s on this bus: %s send signals", who(c), iface, member, p.onlyPrivileged())
 	}
 	dest, _ := m.Headers[dbus.FieldDestination].Value().(string)
 	if p.isManager(dest) {
@@ -187,10 +188,8 @@ func (p *Policy) CanSend(c bus.Cred, m *dbus.Message) error {
 	if dest == "" {
 		dest = "no destination"
 	}
-	err := fmt.Errorf("%s may not call %s.%s on %s: only the manager (%s) may be called by uids other than root's and the manager's",
+	return p.refuse("%s may not call %s.%s on %s: only the manager (%s) may be called by uids other than root's and the manager's",
 		who(c), iface, member, dest, managerNames[0])
-	p.logf("access: %v", err)
-	return err
 }
 
 // isManager reports whether dest names the manager.
