@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"sync"
@@ -33,6 +34,9 @@ type API struct {
 
 	jobs jobIndex // pending jobs, kept by the pump
 
+	ctx    context.Context // ends at Close: long-running work (log streams) watches it
+	cancel context.CancelFunc
+
 	wake chan struct{} // pokes the pump to emit parked events; buffered, never blocks
 	done chan struct{} // closed by Close
 	wg   sync.WaitGroup
@@ -46,6 +50,7 @@ func New(cfg Config) (*API, error) {
 	}
 	a := &API{m: cfg.Manager, logf: cfg.Logf, access: cfg.Access, unsent: map[uint32]bool{}, subs: map[*dbus.Conn]map[string]bool{},
 		wake: make(chan struct{}, 1), done: make(chan struct{})}
+	a.ctx, a.cancel = context.WithCancel(context.Background())
 	if a.logf == nil {
 		a.logf = func(string, ...any) {}
 	}
@@ -112,6 +117,7 @@ func (a *API) Close() error {
 	a.conns = nil
 	a.mu.Unlock()
 	close(a.done)
+	a.cancel()
 	for _, c := range conns {
 		c.Close()
 	}

@@ -28,6 +28,11 @@ func TestMain(m *testing.M) {
 		os.Exit(3)
 	case "exit0":
 		os.Exit(0)
+	case "print":
+		for i := 1; i <= 3; i++ {
+			fmt.Printf("line %d\n", i)
+		}
+		select {}
 	default:
 		fmt.Fprintf(os.Stderr, "unknown %s=%s\n", helperEnv, os.Getenv(helperEnv))
 		os.Exit(100)

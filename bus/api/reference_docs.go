@@ -40,6 +40,7 @@ var methodDocs = map[string]string{
 	ifaceSvunitManager + ".ListUnitsStatus":      "What 'svunit status' shows of the units patterns name (all when none), as one struct per unit: Id, Description, LoadState, ActiveState, SubState, SupervisorState, Enabled, MainPID, StateChangeTimestamp, ActiveEnterTimestamp, ExecMainCode, ExecMainStatus, ExecMainExitTimestamp, Result, SpawnError, StatusText, NRestarts, Groups, FragmentPath, StdoutPath, StderrPath.",
 	ifaceSvunitManager + ".Reload":               "Reload and return (unit, added|removed|changed) pairs and the unit-file problems found (skipped units).",
 	ifaceSvunitManager + ".TailLog":              "The last lines of a unit's stdout or stderr log file.",
+	ifaceSvunitManager + ".FollowLog":            "A pipe carrying the last lines of the log file, then each new line (across rotations) until the client closes it.",
 	ifaceUnit + ".Start":                         "StartUnit on this unit.",
 	ifaceUnit + ".Stop":                          "StopUnit on this unit.",
 	ifaceUnit + ".Restart":                       "RestartUnit on this unit.",

@@ -46,6 +46,7 @@ var svunitMethods = []*method{
 	{name: "ListUnitsStatus", in: []arg{patternsArg}, out: []arg{{"units", "a" + StatusSignature}}, run: listUnitsStatus},
 	{name: "Reload", out: []arg{{"changes", "a(ss)"}, {"problems", "s"}}, run: reloadReport},
 	{name: "TailLog", in: []arg{nameArg, {"stream", "s"}, {"lines", "u"}}, out: []arg{{"lines", "as"}}, run: tailLog},
+	{name: "FollowLog", in: []arg{nameArg, {"stream", "s"}, {"lines", "u"}}, out: []arg{{"fd", "h"}}, run: followLog},
 }
 
 var svunitManagerProps = []prop[*API]{
@@ -232,21 +233,9 @@ func reloadReport(c *call) ([]any, error) {
 
 // tailLog returns the last lines of a unit's stdout or stderr file.
 func tailLog(c *call) ([]any, error) {
-	s, ok := c.a.resolve(c.str(0))
-	if !ok || s.Unit == nil {
-		return nil, noSuchUnit(c.str(0))
-	}
-	var p string
-	switch c.str(1) {
-	case "stdout", "":
-		p = s.Logs.Stdout
-	case "stderr":
-		p = s.Logs.Stderr
-	default:
-		return nil, busError(ErrInvalidArgs, "Stream %q: want stdout or stderr.", c.str(1))
-	}
-	if p == "" {
-		return nil, busError(ErrNotSupported, "%s's %s does not go to a file, so there is nothing to tail.", s.Unit.Name, pick(c.str(1), "stdout"))
+	p, err := c.a.logPath(c.str(0), c.str(1))
+	if err != nil {
+		return nil, err
 	}
 	lines, err := journal.Tail(p, int(min(c.u32(2), 100000)))
 	if err != nil {
