@@ -29,10 +29,12 @@
 // root run their command.
 //
 // Concurrency: a Policy is safe for concurrent use. The bus calls it from
-// each connection's goroutine and the API from each call's; the rules of
-// access.conf are swapped atomically by Reload, and a check reads one
-// version of them. Checks read the user database and never block on the
-// bus.
+// each connection's goroutine and the API from each call's. access.conf is
+// re-read by the first check that sees its modification time or size
+// change (one stat per check of a normal user), under a mutex, and the new
+// rules are swapped in atomically: a check reads one version of them.
+// Checks read the user database and never block on the bus. docs/access.md
+// is the user's reference.
 //
 // The package does not route messages, parse unit files (units does) or
 // run methods (bus/api does); it only answers yes or no, with a reason.
