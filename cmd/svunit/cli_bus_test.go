@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -229,5 +230,39 @@ func testEvents(t *testing.T, d *daemon) {
 		case <-deadline:
 			t.Fatalf("no job-done event; saw:\n%s", strings.Join(seen, "\n"))
 		}
+	}
+}
+
+// TestLogsOverBus reads a unit's output through the daemon: the last lines,
+// and the live stream that 'svunit logs -f' uses when the files are not
+// readable.
+func TestLogsOverBus(t *testing.T) {
+	bin := buildSvunit(t)
+	d := startDaemon(t, bin, map[string]string{
+		"talk.unit": "[Service]\nExecStart=/bin/sh -c 'echo one; echo two; exec sleep 1000'\nStartSecs=0\n",
+	})
+	d.expect(0, "start", "talk")
+	g := &globals{bus: d.socket, output: "text"}
+	c, err := g.connect()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	pr, pw := io.Pipe()
+	go func() { pw.CloseWithError(c.followLog(ctx, "talk", "stdout", 10, pw)) }()
+	sc := bufio.NewScanner(pr)
+	var got []string
+	for len(got) < 2 && sc.Scan() {
+		got = append(got, sc.Text())
+	}
+	if strings.Join(got, ",") != "one,two" {
+		t.Fatalf("followed %q (%v)", got, sc.Err())
+	}
+	cancel()
+	lines, err := c.tailLog(context.Background(), "talk", "stdout", 1)
+	if err != nil || strings.Join(lines, ",") != "two" {
+		t.Errorf("tailLog = %q, %v", lines, err)
 	}
 }

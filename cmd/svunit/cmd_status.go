@@ -93,8 +93,8 @@ func (c *client) tail(ctx context.Context, s *unitStatus, n int) []string {
 		if stream == "stderr" && (s.Stderr == "" || s.Stderr == s.Stdout) {
 			continue
 		}
-		var lines []string
-		if err := c.svunit(ctx, "TailLog", []any{&lines}, s.Name, stream, uint32(n)); err != nil {
+		lines, err := c.tailLog(ctx, s.Name, stream, n)
+		if err != nil {
 			continue
 		}
 		out = append(out, lines...)
