@@ -84,7 +84,12 @@ func typeName(t byte) string {
 
 // checkSend asks the policy about a call or signal, decoding it for the
 // policy with godbus (safe now: parseMessage has validated every length).
+// A policy that lets a sender send anything (Unrestricted) spares the
+// decoding, which would otherwise be paid for every signal the manager emits.
 func (s *Server) checkSend(c *conn, out []byte) error {
+	if u, ok := s.policy.(interface{ Unrestricted(Cred) bool }); ok && u.Unrestricted(c.cred) {
+		return nil
+	}
 	dm, err := dbus.DecodeMessage(bytes.NewReader(out))
 	if err != nil {
 		return fmt.Errorf("cannot decode the message for the access check: %v", err)
