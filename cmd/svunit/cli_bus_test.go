@@ -18,7 +18,7 @@ import (
 // A daemon is a real 'svunit daemon' process serving a temporary unit
 // directory on a temporary bus.
 type daemon struct {
-	t                *testing.T
+	t                testing.TB
 	bin, dir, socket string
 }
 
@@ -30,6 +30,11 @@ const crashUnit = "[Service]\nExecStart=/bin/sh -c 'echo boom; exit 3'\nStartSec
 // startDaemon runs the daemon and waits for its ready line; Cleanup sends
 // SIGTERM and waits for it (and so for its children) to exit.
 func startDaemon(t *testing.T, bin string, files map[string]string) *daemon {
+	return startDaemonTB(t, bin, files)
+}
+
+// startDaemonTB is startDaemon for tests and benchmarks.
+func startDaemonTB(t testing.TB, bin string, files map[string]string) *daemon {
 	t.Helper()
 	d := &daemon{t: t, bin: bin, dir: t.TempDir()}
 	units := filepath.Join(d.dir, "units")
@@ -74,7 +79,11 @@ func startDaemon(t *testing.T, bin string, files map[string]string) *daemon {
 // svunit runs a client verb against the daemon.
 func (d *daemon) svunit(args ...string) (string, string, int) {
 	d.t.Helper()
-	return runSvunit(d.t, d.bin, append([]string{"--bus", d.socket}, args...)...)
+	t, ok := d.t.(*testing.T)
+	if !ok {
+		d.t.Fatal("daemon.svunit is for tests")
+	}
+	return runSvunit(t, d.bin, append([]string{"--bus", d.socket}, args...)...)
 }
 
 // expect runs a verb and checks its exit status.
