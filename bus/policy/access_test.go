@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -38,7 +39,7 @@ func TestAccess(t *testing.T) {
 	bad := w.write(t, "units/bad.unit", fmt.Sprintf(sleeper, "Description=a user could edit me"), 0o664)
 	chgrp(t, bad, w.group)
 	access := w.write(t, "access.conf", "# test rules\n[@backend]\nAllowUsers="+w.user+":kill,restart\n", 0o644)
-	d := w.startDaemon("--access", access)
+	d := w.startDaemon("bus", "--access", access)
 
 	t.Run("GroupWritableUnitRefused", func(t *testing.T) { testRefusedFile(t, d, bad) })
 	t.Run("Allowed", func(t *testing.T) { testAllowed(t, d, access) })
@@ -46,6 +47,28 @@ func TestAccess(t *testing.T) {
 	t.Run("OtherClients", func(t *testing.T) { testOtherClients(t, d) })
 	t.Run("AccessConfEdit", func(t *testing.T) { testAccessConfEdit(t, d, access) })
 	t.Run("ReloadKeepsTrustedVersion", func(t *testing.T) { testReloadUntrusted(t, d) })
+	t.Run("BusGroup", func(t *testing.T) { testBusGroup(t, w) })
+}
+
+// testBusGroup runs a second manager whose socket only root and the
+// group's members may connect to.
+func testBusGroup(t *testing.T, w *world) {
+	d := w.startDaemon("groupbus", "--bus-group", w.group, "--access", filepath.Join(w.dir, "none.conf"))
+	fi, err := os.Stat(d.socket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, _ := user.LookupGroup(w.group)
+	if fi.Mode().Perm() != 0o660 || fmt.Sprint(fi.Sys().(*syscall.Stat_t).Gid) != g.Gid {
+		t.Errorf("socket mode %v, group %d; want 0660 and %s's %s", fi.Mode(), fi.Sys().(*syscall.Stat_t).Gid, w.group, g.Gid)
+	}
+	if out, errOut, code := d.svunit(t, "status", "db"); code != 0 && code != 3 {
+		t.Errorf("a member of %s: status db: exit %d\n%s%s", w.group, code, out, errOut)
+	}
+	_, errOut, code := w.asUser(t, "nobody", w.bin, "--bus", d.socket, "status", "db")
+	if code != 5 || !strings.Contains(errOut, "permission denied") {
+		t.Errorf("nobody: status db: exit %d (want 5), stderr %q", code, errOut)
+	}
 }
 
 func chgrp(t *testing.T, path, group string) {

@@ -95,9 +95,9 @@ type daemon struct {
 
 // startDaemon runs the daemon on the world's units and waits until it is
 // ready. Cleanup stops it with SIGTERM and waits for it.
-func (w *world) startDaemon(args ...string) *daemon {
+func (w *world) startDaemon(socket string, args ...string) *daemon {
 	w.t.Helper()
-	d := &daemon{w: w, socket: filepath.Join(w.dir, "bus")}
+	d := &daemon{w: w, socket: filepath.Join(w.dir, socket)}
 	args = append([]string{"daemon", "--units", filepath.Join(w.dir, "units"), "--bus", d.socket,
 		"--log-dir", filepath.Join(w.dir, "log")}, args...)
 	cmd := exec.Command(w.bin, args...)
@@ -170,7 +170,13 @@ func containsAll(s string, parts []string) bool {
 // returns its stdout, stderr and exit status.
 func (w *world) as(t *testing.T, name string, args ...string) (string, string, int) {
 	t.Helper()
-	cmd := exec.Command("runuser", append([]string{"-u", w.user, "--", name}, args...)...)
+	return w.asUser(t, w.user, name, args...)
+}
+
+// asUser is as for any user.
+func (w *world) asUser(t *testing.T, user, name string, args ...string) (string, string, int) {
+	t.Helper()
+	cmd := exec.Command("runuser", append([]string{"-u", user, "--", name}, args...)...)
 	cmd.Env = []string{"PATH=/usr/bin:/bin", "HOME=/", "LANG=C.UTF-8"}
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
