@@ -2,8 +2,11 @@ package api
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/godbus/dbus/v5"
 )
@@ -132,4 +135,72 @@ func TestJobRemovedFollowsReply(t *testing.T) {
 	if len(seen) < 200 {
 		t.Errorf("saw %d jobs, want 200", len(seen))
 	}
+}
+
+// TestJobsDuringReload queues jobs on a unit while reloads remove and
+// re-add it: each call gets a job with a result or NoSuchUnit, never a
+// hang, and the manager keeps working.
+func TestJobsDuringReload(t *testing.T) {
+	h := newHarness(t, map[string]string{"web.unit": helperUnit("sleep", ""), "flip.unit": helperUnit("sleep", "")})
+	file := filepath.Join(h.dir, "units", "flip.unit")
+	content, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := h.rawConn()
+	if err := c.AddMatchSignal(dbus.WithMatchInterface(ifaceManager), dbus.WithMatchMember("JobRemoved")); err != nil {
+		t.Fatal(err)
+	}
+	removed := make(chan *dbus.Signal, 1000)
+	c.Signal(removed)
+	mgr := c.Object(SystemdName, ManagerPath)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; i < 20; i++ {
+			if i%2 == 0 {
+				os.Remove(file)
+			} else {
+				os.WriteFile(file, content, 0o644)
+			}
+			if err := mgr.Call(ifaceManager+".Reload", 0).Err; err != nil {
+				t.Errorf("Reload: %v", err)
+			}
+		}
+	}()
+	jobs := map[dbus.ObjectPath]bool{}
+	for i := 0; i < 40; i++ {
+		method := ifaceManager + ".StartUnit"
+		if i%2 == 1 {
+			method = ifaceManager + ".StopUnit"
+		}
+		var job dbus.ObjectPath
+		err := mgr.Call(method, 0, "flip", "replace").Store(&job)
+		switch {
+		case err == nil:
+			jobs[job] = true
+		case errName(err) != ErrNoSuchUnit:
+			t.Errorf("%s during reload: %v", method, err)
+		}
+	}
+	<-done
+	deadline := time.After(20 * time.Second)
+	for len(jobs) > 0 {
+		select {
+		case s := <-removed:
+			p, _ := s.Body[1].(dbus.ObjectPath)
+			if jobs[p] {
+				delete(jobs, p)
+				if r, _ := s.Body[3].(string); r != "done" && r != "skipped" && r != "canceled" {
+					t.Errorf("job %s on flip.unit ended %q", p, r)
+				}
+			}
+		case <-deadline:
+			t.Fatalf("%d jobs never finished: %v", len(jobs), jobs)
+		}
+	}
+	if err := mgr.Call(ifaceManager+".StartUnit", 0, "web", "replace").Err; err != nil {
+		t.Fatalf("after the reloads, StartUnit failed: %v", err)
+	}
+	h.waitActive("web.unit", "active")
 }
