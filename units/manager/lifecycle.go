@@ -65,7 +65,11 @@ func (s *service) spawnMain(restart bool) {
 	spec, err := prepare(s.u, svc.ExecStart[s.execIndex], stdout, stderr, extra)
 	pid := 0
 	if err == nil {
-		pid, err = s.m.reaper.spawn(s, spec.fork)
+		if spec.needsOwnContext() {
+			pid, err = s.m.reaper.spawnExclusive(s, spec.forkInContext)
+		} else {
+			pid, err = s.m.reaper.spawn(s, spec.fork)
+		}
 	}
 	if err != nil {
 		s.spawnErr = err.Error()

@@ -12,7 +12,7 @@ import (
 // timestamps.
 func monotonic() time.Duration {
 	var ts unix.Timespec
-	if unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts) != nil {
+	if unix.ClockGettime(clockMonotonic, &ts) != nil {
 		return 0
 	}
 	return time.Duration(ts.Nano())

@@ -71,6 +71,21 @@ func (r *reaper) spawn(sink exitSink, fork func() (int, error)) (int, error) {
 	return pid, nil
 }
 
+// spawnExclusive is spawn with no other fork in flight, for a fork that
+// changes the manager's own umask or rlimits for its duration.
+func (r *reaper) spawnExclusive(sink exitSink, fork func() (int, error)) (int, error) {
+	r.spawnMu.Lock()
+	defer r.spawnMu.Unlock()
+	pid, err := fork()
+	if err != nil {
+		return 0, err
+	}
+	r.mu.Lock()
+	r.owners[pid] = sink
+	r.mu.Unlock()
+	return pid, nil
+}
+
 // adopt registers an existing child (a forking service's daemon, which the
 // subreaper inherited) for sink.
 func (r *reaper) adopt(pid int, sink exitSink) {

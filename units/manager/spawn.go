@@ -26,7 +26,7 @@ type spawnSpec struct {
 	attr  syscall.ProcAttr
 	cred  *credential // nil: run as the manager's own user
 	umask *uint32
-	rlims []units.Rlimit
+	rlims []rlimit
 }
 
 // credential is a resolved User=/Group=/SupplementaryGroups=.
@@ -252,7 +252,7 @@ func prepare(u *units.Unit, cmd units.Command, stdout, stderr *os.File, extra []
 	if err != nil {
 		return nil, err
 	}
-	sp := &spawnSpec{path: path, argv: argv, cred: cred, umask: s.UMask, rlims: s.Limits}
+	sp := &spawnSpec{path: path, argv: argv, cred: cred, umask: s.UMask, rlims: toRlimits(s.Limits)}
 	sp.attr = syscall.ProcAttr{
 		Dir:   dir,
 		Env:   env,

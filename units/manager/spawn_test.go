@@ -2,6 +2,7 @@ package manager
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -9,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 
 	"svunit.dev/svunit/units"
@@ -211,4 +213,37 @@ func failedSwitchInner() int {
 		return 1
 	}
 	return 0
+}
+
+// TestUMaskAndLimits: UMask= and LimitNOFILE= reach the child, and the
+// manager gets its own back.
+func TestUMaskAndLimits(t *testing.T) {
+	var before syscall.Rlimit
+	syscall.Getrlimit(syscall.RLIMIT_NOFILE, &before)
+	out := tempFile(t, "limits")
+	mask := uint32(0o027)
+	// A shell reports them: a Go child would raise its own NOFILE at start.
+	script := fmt.Sprintf("echo $(umask) $(ulimit -Sn) $(ulimit -Hn) > %s.tmp && mv %[1]s.tmp %[1]s && exec sleep 3600", out)
+	m := newManager(t, cmdUnit("limited", []string{"/bin/sh", "-c", script}, func(s *units.Service) {
+		s.UMask = &mask
+		s.Limits = []units.Rlimit{{Resource: syscall.RLIMIT_NOFILE, Cur: 123, Max: 456}}
+	}))
+	waitFor(t)(m.Start("limited"))
+	hard := uint64(456)
+	if !canRaiseHardLimits() {
+		hard = before.Max // lowering it for the fork could not be undone
+	}
+	if got, want := strings.TrimSpace(waitFile(t, out)), fmt.Sprintf("0027 123 %d", hard); got != want {
+		t.Errorf("child has umask, NOFILE soft, hard = %q, want %q", got, want)
+	}
+	var after syscall.Rlimit
+	syscall.Getrlimit(syscall.RLIMIT_NOFILE, &after)
+	if after != before {
+		t.Errorf("manager's NOFILE changed from %+v to %+v", before, after)
+	}
+	old := syscall.Umask(0)
+	syscall.Umask(old)
+	if uint32(old) != managerUmask {
+		t.Errorf("manager's umask is %04o, was %04o", old, managerUmask)
+	}
 }
