@@ -1,0 +1,138 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestLogsVerb runs 'svunit logs' as users do: against a real daemon, and
+// without one on the default log files.
+func TestLogsVerb(t *testing.T) {
+	bin := buildSvunit(t)
+	t.Run("daemon", func(t *testing.T) { testLogsDaemon(t, bin) })
+	t.Run("no daemon", func(t *testing.T) { testLogsNoDaemon(t, bin) })
+	t.Run("follow a file", func(t *testing.T) { testLogsFollowFile(t, bin) })
+}
+
+const talkUnit = "[Service]\nExecStart=/bin/sh -c 'for i in 1 2 3 4; do echo out$i; echo err$i >&2; done; exec sleep 1000'\nStartSecs=0\nTimeoutStopSec=5s\n"
+
+func testLogsDaemon(t *testing.T, bin string) {
+	d := startDaemon(t, bin, map[string]string{
+		"talk.unit":  talkUnit,
+		"quiet.unit": "[Service]\nExecStart=/bin/sleep 1000\nStandardOutput=null\nStartSecs=0\nTimeoutStopSec=5s\n",
+	})
+	d.expect(0, "start", "talk", "quiet")
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		out, _, _ := d.svunit("logs", "-n", "2", "--stderr", "talk")
+		if out == "err3\nerr4\n" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("logs -n 2 --stderr talk: %q", out)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	out, _ := d.expect(0, "logs", "talk")
+	if out != "out1\nout2\nout3\nout4\n" {
+		t.Errorf("logs talk: %q", out)
+	}
+	out, _ = d.expect(0, "-o", "json", "logs", "-n", "1", "talk")
+	var line map[string]string
+	if err := json.Unmarshal([]byte(out), &line); err != nil || line["line"] != "out4" || line["unit"] != "talk.unit" || line["stream"] != "stdout" {
+		t.Errorf("logs -o json: %q (%v)", out, err)
+	}
+	_, errOut := d.expect(1, "logs", "quiet")
+	if !strings.Contains(errOut, "discarded") {
+		t.Errorf("logs of a unit with StandardOutput=null: %q", errOut)
+	}
+	d.expect(4, "logs", "nosuch")
+	d.expect(2, "logs")
+}
+
+func testLogsNoDaemon(t *testing.T, bin string) {
+	dir := t.TempDir()
+	logs := filepath.Join(dir, "log")
+	os.Mkdir(logs, 0o755)
+	writeTestFile(t, filepath.Join(logs, "web.unit.stdout.log"), "a\nb\nc\n")
+	cmd := func(args ...string) (string, string, int) {
+		c := exec.Command(bin, append([]string{"--bus", filepath.Join(dir, "nobus")}, args...)...)
+		c.Env = append(os.Environ(), "SVUNIT_LOG_DIR="+logs)
+		var out, errOut strings.Builder
+		c.Stdout, c.Stderr = &out, &errOut
+		c.Run()
+		return out.String(), errOut.String(), c.ProcessState.ExitCode()
+	}
+	if out, errOut, code := cmd("logs", "-n", "2", "web"); code != 0 || out != "b\nc\n" {
+		t.Errorf("logs without a daemon: exit %d, %q, %q", code, out, errOut)
+	}
+	if _, errOut, code := cmd("logs", "other"); code == 0 || !strings.Contains(errOut, "no log file for other in "+logs) {
+		t.Errorf("logs of a unit without a file: exit %d, %q", code, errOut)
+	}
+}
+
+// testLogsFollowFile follows a FILE across a rotation and stops on SIGINT.
+func testLogsFollowFile(t *testing.T, bin string) {
+	path := filepath.Join(t.TempDir(), "app.log")
+	writeTestFile(t, path, "old1\nold2\n")
+	c := exec.Command(bin, "logs", "-f", "-n", "1", path)
+	stdout, err := c.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer c.Process.Kill()
+	lines := make(chan string)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	expect := func(want string) {
+		t.Helper()
+		select {
+		case got := <-lines:
+			if got != want {
+				t.Fatalf("followed %q, want %q", got, want)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("no line %q within 10s", want)
+		}
+	}
+	expect("old2")
+	appendFile(t, path, "new1\n")
+	expect("new1")
+	if err := os.Rename(path, path+".1"); err != nil {
+		t.Fatal(err)
+	}
+	appendFile(t, path, "after rotation\n")
+	expect("after rotation")
+	c.Process.Signal(syscall.SIGINT)
+	if err := c.Wait(); err != nil {
+		t.Errorf("logs -f after SIGINT: %v", err)
+	}
+}
+
+func appendFile(t *testing.T, path, s string) {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := fmt.Fprint(f, s); err != nil {
+		t.Fatal(err)
+	}
+}
