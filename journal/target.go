@@ -163,8 +163,8 @@ func ParseOverflow(s string) (Overflow, error) {
 // Defaults of the unit-file directives. Config's zero values are literal
 // (MaxBytes 0 never rotates), so the unit loader applies these.
 const (
-	DefaultMaxBytes     = 50 * 1000 * 1000 // Supervisor's logfile_maxbytes, 50MB
-	DefaultBackups      = 10               // Supervisor's logfile_backups
+	DefaultMaxBytes     = 50 << 20 // Supervisor's logfile_maxbytes, 50MB (its MB is 1024×1024 bytes)
+	DefaultBackups      = 10       // Supervisor's logfile_backups
 	DefaultSyslogSocket = "/dev/log"
 )
 
