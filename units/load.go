@@ -278,19 +278,26 @@ func isKnownSection(s string) bool {
 // suggest returns "; did you mean [Service]?" for the nearest candidate
 // within a few edits, or "".
 func suggest(name string, candidates []string, pre, post string) string {
+	best := nearest(name, candidates)
+	if best == "" {
+		return ""
+	}
+	return fmt.Sprintf("; did you mean %s%s%s?", pre, best, post)
+}
+
+// nearest returns the candidate closest to name, ignoring case, if it is
+// within a few edits (more for longer names), or "".
+func nearest(name string, candidates []string) string {
 	best, bestDist := "", max(3, len(name)/3+1)
 	sorted := append([]string(nil), candidates...)
 	sort.Strings(sorted)
 	for _, c := range sorted {
 		d := editDistance(strings.ToLower(name), strings.ToLower(c))
-		if d < bestDist {
+		if d < bestDist && d < len(name) {
 			best, bestDist = c, d
 		}
 	}
-	if best == "" {
-		return ""
-	}
-	return fmt.Sprintf("; did you mean %s%s%s?", pre, best, post)
+	return best
 }
 
 // check validates what no single directive can: required and conflicting

@@ -106,15 +106,17 @@ func validGroupName(s string) bool {
 	return s != "" && len(s) <= maxNameLen && !strings.ContainsAny(s, "@\\") && validNameChars(s)
 }
 
-// editDistance is the Levenshtein distance between a and b, for "did you
-// mean" suggestions.
+// editDistance is the number of single-character insertions, deletions,
+// substitutions and swaps of neighbours that turn a into b (optimal string
+// alignment), for "did you mean" suggestions: "wbe" is one swap from "web".
 func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
+	// rows[i%3] holds row i of the table; a swap looks two rows back.
+	rows := [3][]int{make([]int, len(b)+1), make([]int, len(b)+1), make([]int, len(b)+1)}
+	for j := range rows[0] {
+		rows[0][j] = j
 	}
 	for i := 1; i <= len(a); i++ {
+		prev2, prev, cur := rows[(i+1)%3], rows[(i+2)%3], rows[i%3]
 		cur[0] = i
 		for j := 1; j <= len(b); j++ {
 			cost := 1
@@ -122,8 +124,10 @@ func editDistance(a, b string) int {
 				cost = 0
 			}
 			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
 		}
-		prev, cur = cur, prev
 	}
-	return prev[len(b)]
+	return rows[len(a)%3][len(b)]
 }

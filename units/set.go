@@ -169,14 +169,37 @@ func (s *Set) Groups() map[string][]*Unit {
 
 // A NotFoundError says which command-line argument matched no unit.
 type NotFoundError struct {
-	Arg string
+	Arg  string
+	Near string // the nearest unit or group name, when one is close: "web", "@backend"
 }
 
 func (e *NotFoundError) Error() string {
-	if strings.HasPrefix(e.Arg, "@") {
-		return fmt.Sprintf("no group %s (a unit joins a group with [Unit] Groups=%s)", e.Arg, e.Arg[1:])
+	hint := ""
+	if e.Near != "" {
+		hint = fmt.Sprintf("; did you mean %s?", e.Near)
 	}
-	return fmt.Sprintf("no unit matches %q", e.Arg)
+	if strings.HasPrefix(e.Arg, "@") {
+		return fmt.Sprintf("no group %s%s (a unit joins a group with [Unit] Groups=%s)", e.Arg, hint, e.Arg[1:])
+	}
+	return fmt.Sprintf("no unit matches %q%s", e.Arg, hint)
+}
+
+// notFound builds the error for arg with the nearest name as a hint.
+func (s *Set) notFound(arg string) *NotFoundError {
+	var names []string
+	if strings.HasPrefix(arg, "@") {
+		for g := range s.groups {
+			names = append(names, "@"+g)
+		}
+	} else {
+		for _, u := range s.units {
+			names = append(names, baseName(u.Name))
+		}
+	}
+	if strings.ContainsAny(arg, "*?[") {
+		return &NotFoundError{Arg: arg} // a pattern is not a misspelt name
+	}
+	return &NotFoundError{Arg: arg, Near: nearest(baseName(arg), names)}
 }
 
 // Resolve turns command-line arguments into units: a name ("web.unit",
@@ -210,7 +233,7 @@ func (s *Set) Resolve(args []string) ([]*Unit, error) {
 			}
 		}
 		if len(matched) == 0 && a != "all" {
-			return nil, &NotFoundError{Arg: a}
+			return nil, s.notFound(a)
 		}
 		for _, u := range matched {
 			seen[u] = true

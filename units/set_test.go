@@ -122,6 +122,8 @@ func TestSetGetResolveGroups(t *testing.T) {
 	for args, msg := range map[string]string{
 		"web ghost": `no unit matches "ghost"`,
 		"@nogroup":  "no group @nogroup (a unit joins a group with [Unit] Groups=nogroup)",
+		"wbe.unit":  `no unit matches "wbe.unit"; did you mean web?`,
+		"@backedn":  "no group @backedn; did you mean @backend? (a unit joins a group with [Unit] Groups=backedn)",
 		"x*":        `no unit matches "x*"`,
 		"[":         `bad pattern "[": syntax error in pattern`,
 	} {
