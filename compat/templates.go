@@ -229,7 +229,9 @@ status)
 esac
 `
 
-// openrcScript lets OpenRC's start-stop-daemon background the manager.
+// openrcScript runs the manager under OpenRC's supervise-daemon, which keeps
+// it in the foreground, restarts it if it fails and writes its output to the
+// log file. (start-stop-daemon cannot be used: Debian's has no --stdout.)
 const openrcScript = `#!/sbin/openrc-run
 # shellcheck shell=sh disable=SC2034
 #
@@ -239,18 +241,20 @@ const openrcScript = `#!/sbin/openrc-run
 # rather than editing it.
 
 description="svunit process supervisor"
+supervisor=supervise-daemon
 command={{.Exe}}
 command_args={{.Args}}
-command_background=true
-pidfile="/run/${RC_SVCNAME}.pid"
 output_log={{.LogFile}}
 error_log={{.LogFile}}
+respawn_delay=2
+respawn_max=5
+respawn_period=60
 # The manager stops its own programs first: give it time before SIGKILL.
 retry="TERM/90/KILL/5"
 
+# after and use, not need: Debian's OpenRC has no localmount service.
 depend() {
-	need localmount
-	after bootmisc
+	after localmount bootmisc
 	use logger
 }
 `

@@ -33,7 +33,7 @@ type backend struct {
 var backends = []backend{
 	{target: compat.Systemd, kardianos: "linux-systemd", option: "SystemdScript", files: systemdFiles},
 	{target: compat.SysV, kardianos: "unix-systemv", option: "SysvScript", files: sysvFiles, status: "status", stopped: 3},
-	{target: compat.OpenRC, kardianos: "linux-openrc", option: "OpenRCScript", files: fixed("/etc/init.d/%s")},
+	{target: compat.OpenRC, kardianos: "linux-openrc", option: "OpenRCScript", files: fixed("/etc/init.d/%s", "/etc/runlevels/default/%s")},
 	{target: compat.Launchd, kardianos: "darwin-launchd", option: "LaunchdConfig", files: launchdFiles},
 	{target: compat.FreeBSD, kardianos: "freebsd", option: "SysvScript", files: fixed("/usr/local/etc/rc.d/%s"),
 		enable:  func(n string) [][]string { return [][]string{{"sysrc", n + "_enable=YES"}} },
@@ -60,13 +60,18 @@ func backendFor(name string) (backend, error) {
 	return backend{}, fmt.Errorf("svunit has no wrapper for the init system %q; use one of %s, or 'svunit generate' and install by hand", name, strings.Join(names, ", "))
 }
 
-// fixed returns a files function for one system-wide file.
-func fixed(format string) func(string, bool) ([]string, error) {
+// fixed returns a files function for system-wide files, each format
+// holding %s for the name.
+func fixed(formats ...string) func(string, bool) ([]string, error) {
 	return func(name string, user bool) ([]string, error) {
 		if user {
 			return nil, fmt.Errorf("this init system has no per-user services; drop --user")
 		}
-		return []string{fmt.Sprintf(format, name)}, nil
+		files := make([]string, len(formats))
+		for i, f := range formats {
+			files[i] = fmt.Sprintf(f, name)
+		}
+		return files, nil
 	}
 }
 
