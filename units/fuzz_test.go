@@ -53,3 +53,28 @@ func FuzzLoad(f *testing.F) {
 		set.StartOrder(set.Units())
 	})
 }
+
+// FuzzExpand checks spawn-time expansion on arbitrary words and values:
+// no panic, a word without '$' is kept as is, and ${A} is always one word.
+func FuzzExpand(f *testing.F) {
+	f.Add("${A}", "x y")
+	f.Add("$A", " a  b ")
+	f.Add("pre${A:-d}post$$", "")
+	f.Add("${A:+alt}${", "v")
+	f.Fuzz(func(t *testing.T, word, value string) {
+		c := Command{Argv: []string{"/bin/p", word}}
+		argv, err := c.Expand([]string{"A=" + value})
+		if err != nil {
+			return
+		}
+		if argv[0] != "/bin/p" {
+			t.Fatalf("the program changed: %q", argv)
+		}
+		if !strings.Contains(word, "$") && (len(argv) != 2 || argv[1] != word) {
+			t.Fatalf("%q without $ became %q", word, argv)
+		}
+		if word == "${A}" && (len(argv) != 2 || argv[1] != value) {
+			t.Fatalf("${A} became %q", argv)
+		}
+	})
+}
