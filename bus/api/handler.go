@@ -2,6 +2,7 @@ package api
 
 import (
 	"fmt"
+	"runtime/debug"
 
 	"github.com/godbus/dbus/v5"
 )
@@ -145,12 +146,17 @@ func (b boundMethod) DecodeArguments(conn *dbus.Conn, sender string, msg *dbus.M
 // Call runs the method. Errors go back through godbus, which sends them
 // whatever the flags say; a result is sent here, then the call's after
 // hooks run.
-func (b boundMethod) Call(args ...any) ([]any, error) {
+func (b boundMethod) Call(args ...any) (_ []any, err error) {
 	c, ok := args[0].(*call)
 	if !ok {
 		return nil, busError(ErrFailed, "internal error: %s called without its message", b.m.name)
 	}
 	defer func() {
+		// A bug must cost one call, not the daemon and its children.
+		if p := recover(); p != nil {
+			c.a.logf("api: %s.%s panicked for %s: %v\n%s", b.m.name, c.obj.path, c.sender, p, debug.Stack())
+			err = busError(ErrFailed, "internal error in svunit serving %s; the daemon logged it", b.m.name)
+		}
 		for _, f := range c.after {
 			f()
 		}
