@@ -256,3 +256,51 @@ func testRemoteUser(t *testing.T, remote remoteFunc, user, host string) {
 		t.Errorf("-H %s stop web: exit %d (want 4)\nstdout: %s\nstderr: %s", h, code, out, errOut)
 	}
 }
+
+func TestParseHosts(t *testing.T) {
+	good := map[string]sshHost{
+		"web1":               {spec: "web1", host: "web1"},
+		"deploy@db1:2222":    {spec: "deploy@db1:2222", user: "deploy", host: "db1", port: "2222"},
+		"[::1]:22":           {spec: "[::1]:22", host: "::1", port: "22"},
+		"fe80::1":            {spec: "fe80::1", host: "fe80::1"},
+		"a@b@host":           {spec: "a@b@host", user: "a@b", host: "host"},
+		"root@[2001:db8::2]": {spec: "root@[2001:db8::2]", user: "root", host: "2001:db8::2"},
+	}
+	for spec, want := range good {
+		if h, err := parseHost(spec); err != nil || h != want {
+			t.Errorf("parseHost(%q) = %+v, %v; want %+v", spec, h, err, want)
+		}
+	}
+	for _, bad := range []string{"", "@host", "host:x22", "[::1", "[::1]x", "-oProxyCommand=x", "user@"} {
+		if h, err := parseHost(bad); err == nil {
+			t.Errorf("parseHost(%q) = %+v, want an error", bad, h)
+		}
+	}
+	if hs, err := parseHosts("a, b:1"); err != nil || len(hs) != 2 || hs[1].port != "1" {
+		t.Errorf("parseHosts: %+v, %v", hs, err)
+	}
+}
+
+func TestSSHArgs(t *testing.T) {
+	g := &globals{sshOptions: []string{"Port=1", "-F/dev/null"}, bus: "/run/a b/bus"}
+	args, err := g.sshArgs(sshHost{host: "h", user: "u", port: "22"})
+	want := "-o Port=1 -F/dev/null -o BatchMode=yes -T -x -p 22 -l u -- h svunit --bus '/run/a b/bus' bus-bridge"
+	if err != nil || strings.Join(args, " ") != want {
+		t.Errorf("sshArgs:\n got %q, %v\nwant %q", strings.Join(args, " "), err, want)
+	}
+}
+
+func TestCombinedStatus(t *testing.T) {
+	for _, c := range []struct {
+		statuses []int
+		want     int
+	}{{[]int{0, 0}, 0}, {[]int{0, 3}, 3}, {[]int{3, 0, 3}, 3}, {[]int{3, 5}, 1}} {
+		var rs []hostResult
+		for _, s := range c.statuses {
+			rs = append(rs, hostResult{Status: s})
+		}
+		if got := combinedStatus(rs); got != c.want {
+			t.Errorf("combinedStatus(%v) = %d, want %d", c.statuses, got, c.want)
+		}
+	}
+}
