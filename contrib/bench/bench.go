@@ -25,12 +25,13 @@ type bench struct {
 	missing  map[string]string // column → why its system is not measured
 	versions map[string]string
 	res      *results
-	failed   []string // measures that failed with an error
-	seq      int      // numbers work directories
+	failed   []string        // measures that failed with an error
+	seq      int             // numbers work directories
+	evidence map[string]bool // work directories kept for a failed check
 }
 
 func newBench(ctx context.Context, o options) (*bench, error) {
-	b := &bench{ctx: ctx, opt: o, sz: fullSizes, res: &results{}, missing: map[string]string{}, versions: map[string]string{}}
+	b := &bench{ctx: ctx, opt: o, sz: fullSizes, res: &results{}, missing: map[string]string{}, versions: map[string]string{}, evidence: map[string]bool{}}
 	if o.quick {
 		b.sz = quickSizes
 	}
@@ -70,6 +71,12 @@ func (b *bench) cleanup() {
 	}
 	if b.opt.keep {
 		b.logf("run directory kept: %s", b.dir)
+		return
+	}
+	if len(b.evidence) > 0 {
+		for d := range b.evidence {
+			b.logf("kept for a failed check: %s", d)
+		}
 		return
 	}
 	os.RemoveAll(b.dir)
@@ -216,4 +223,13 @@ type measure struct {
 
 func (b *bench) add(m measure, col string, v float64) {
 	b.res.add(m.workload, m.metric, m.unit, m.target, col, v)
+}
+
+// discard removes a measurement's directory, unless --keep, or unless keep
+// marked it as evidence of a failed check.
+func (b *bench) discard(dir string) {
+	if b.opt.keep || b.evidence[dir] {
+		return
+	}
+	os.RemoveAll(dir)
 }

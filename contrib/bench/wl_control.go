@@ -43,7 +43,7 @@ func (b *bench) controlOnce(s system, n int, ms controlMeasures) error {
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
+	defer b.discard(dir)
 	in, err := s.launch(b.ctx, dir, sleepers(n, 0))
 	if err != nil {
 		return err

@@ -5,7 +5,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 	"time"
 )
 
@@ -50,7 +49,7 @@ func (b *bench) idleOnce(s system, n int, ms idleMeasures, base map[string]float
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
+	defer b.discard(dir)
 	in, err := s.launch(b.ctx, dir, sleepers(n, 0))
 	if err != nil {
 		return err

@@ -5,7 +5,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 	"time"
 )
 
@@ -43,7 +42,7 @@ func (b *bench) launchOnce(s system, n, ss int, mExec, mRun measure) error {
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
+	defer b.discard(dir)
 	// Watch /proc from before the manager starts: it may exec everything
 	// before its API answers.
 	execd := make(chan error, 1)

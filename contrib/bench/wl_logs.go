@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -72,7 +73,7 @@ func (b *bench) logOnce(s system, c logCase, ms logMeasures) error {
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
+	defer b.discard(dir)
 	gate := filepath.Join(dir, "gate")
 	if err := syscall.Mkfifo(gate, 0o600); err != nil {
 		return fmt.Errorf("mkfifo %s: %v", gate, err)
@@ -125,7 +126,8 @@ func (b *bench) logOnce(s system, c logCase, ms logMeasures) error {
 		return err
 	}
 	if !chk.ok() {
-		b.logf("%s: %s: %v", ms.bad.workload, col, chk)
+		b.logf("%s: %s: %v; files: %s", ms.bad.workload, col, chk, describeFiles(files()))
+		b.evidence[dir] = true
 	}
 	b.add(ms.bad, col, float64(chk.Split+chk.Missing+chk.Dup))
 	return nil
@@ -161,7 +163,7 @@ func (b *bench) logFloors(c logCase, ms logMeasures) error {
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
+	defer b.discard(dir)
 	secs, _, err := b.pipeline(dir, c, false)
 	if err != nil {
 		return err
@@ -249,4 +251,15 @@ func killAndWait(c *exec.Cmd) {
 		p.signal(syscall.SIGKILL)
 	}
 	waitCmd(c)
+}
+
+// describeFiles lists files with their sizes, for a failed line check.
+func describeFiles(files []string) string {
+	var out []string
+	for _, f := range files {
+		if fi, err := os.Stat(f); err == nil {
+			out = append(out, fmt.Sprintf("%s %d", filepath.Base(f), fi.Size()))
+		}
+	}
+	return strings.Join(out, ", ")
 }

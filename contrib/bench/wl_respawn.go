@@ -48,7 +48,7 @@ func (b *bench) respawnOnce(s system, k int) ([]float64, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer os.RemoveAll(dir)
+	defer b.discard(dir)
 	record := filepath.Join(dir, "record")
 	p := prog{Name: "crasher", Argv: []string{b.self, childArg, "crasher", record, strconv.FormatInt(crasherLife.Milliseconds(), 10)},
 		Autostart: true, Restart: true}

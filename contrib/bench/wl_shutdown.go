@@ -26,7 +26,7 @@ func (b *bench) shutdownOnce(s system, n int, m measure) error {
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
+	defer b.discard(dir)
 	in, err := s.launch(b.ctx, dir, sleepers(n, 0))
 	if err != nil {
 		return err

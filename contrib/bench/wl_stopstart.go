@@ -4,7 +4,6 @@ package main
 
 import (
 	"fmt"
-	"os"
 	"time"
 )
 
@@ -28,7 +27,7 @@ func (b *bench) stopStartOnce(s system, k int, m, mt measure) error {
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
+	defer b.discard(dir)
 	p := prog{Name: "target", Argv: []string{sleepPath, "infinity"}, StopWait: time.Second}
 	in, err := s.launch(b.ctx, dir, []prog{p})
 	if err != nil {
