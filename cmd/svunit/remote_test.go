@@ -55,7 +55,7 @@ func TestRemoteOverSSH(t *testing.T) {
 	}
 	t.Run("status", func(t *testing.T) { testRemoteStatus(t, remote, both, specs) })
 	t.Run("restart", func(t *testing.T) { testRemoteRestart(t, remote, both, specs, bin, daemons) })
-	// TODO(access): t.Run("logs", …testRemoteLogs…) once the logs verb lands (issue 7).
+	t.Run("logs", func(t *testing.T) { testRemoteLogs(t, remote, both, specs) })
 	t.Run("failing host", func(t *testing.T) { testRemoteFailure(t, remote, specs[0]) })
 	t.Run("as a user", func(t *testing.T) { testRemoteUser(t, remote, user, specs[0]) })
 }
