@@ -13,6 +13,7 @@ type sizes struct {
 	InfoCalls     int // one-program info calls per round
 	ShutdownN     int
 	IdleN         []int
+	IdleRounds    int
 	IdleSettle    time.Duration // after the programs run, before measuring
 	IdleWindow    time.Duration
 	LogBig        int64 // bytes in 64 KiB writes
@@ -32,6 +33,7 @@ var fullSizes = sizes{
 	InfoCalls:     1000,
 	ShutdownN:     100,
 	IdleN:         []int{0, 100, 1000},
+	IdleRounds:    2,
 	IdleSettle:    3 * time.Second,
 	IdleWindow:    30 * time.Second,
 	LogBig:        1 << 30,
@@ -51,6 +53,7 @@ var quickSizes = sizes{
 	InfoCalls:     50,
 	ShutdownN:     10,
 	IdleN:         []int{0, 20},
+	IdleRounds:    2,
 	IdleSettle:    500 * time.Millisecond,
 	IdleWindow:    2 * time.Second,
 	LogBig:        64 << 20,

@@ -18,7 +18,7 @@ type runit struct {
 }
 
 func newRunit(paths map[string]string) system {
-	return runit{scanDir: scanDir{col: colRunit, scanner: paths["runsvdir"], superComm: "runsv"}, sv: paths["sv"]}
+	return runit{scanDir: scanDir{col: colRunit, scanner: paths["runsvdir"], superComm: "runsv", flags: func(int) []string { return nil }}, sv: paths["sv"]}
 }
 
 func (r runit) launch(ctx context.Context, dir string, progs []prog) (instance, error) {

@@ -5,6 +5,7 @@ package main
 import (
 	"context"
 	"os/exec"
+	"strconv"
 	"time"
 )
 
@@ -15,7 +16,7 @@ type s6 struct {
 }
 
 func newS6(paths map[string]string) system {
-	return s6{scanDir: scanDir{col: colS6, scanner: paths["s6-svscan"], superComm: "s6-supervise"}, ctl: paths["s6-svscanctl"]}
+	return s6{scanDir: scanDir{col: colS6, scanner: paths["s6-svscan"], superComm: "s6-supervise", flags: s6Flags}, ctl: paths["s6-svscanctl"]}
 }
 
 func (s s6) launch(ctx context.Context, dir string, progs []prog) (instance, error) {
@@ -47,3 +48,7 @@ func (s *s6Instance) terminate() error {
 		return errTimeout("s6-svscanctl -t")
 	}
 }
+
+// s6Flags raises s6-svscan's service limit (-c) above the count, as a user
+// with that many services would.
+func s6Flags(n int) []string { return []string{"-c", strconv.Itoa(max(1000, n+16))} }

@@ -21,6 +21,8 @@ type scanDir struct {
 	col       string
 	scanner   string // the scanner binary
 	superComm string // the per-service supervisor's command name
+	// flags are the scanner's options for n services.
+	flags func(n int) []string
 }
 
 func (s scanDir) name() string { return s.col }
@@ -60,7 +62,9 @@ func (s scanDir) start(ctx context.Context, dir string, progs []prog) (*scanInst
 	if err := s.writeServices(svc, progs); err != nil {
 		return nil, err
 	}
-	d, err := startDaemon([]string{s.scanner, svc}, filepath.Join(dir, s.col+".out"), nil)
+	var argv []string
+	argv = append(append(append(argv, s.scanner), s.flags(len(progs))...), svc)
+	d, err := startDaemon(argv, filepath.Join(dir, s.col+".out"), nil)
 	if err != nil {
 		return nil, err
 	}
