@@ -198,9 +198,13 @@ func shellData(o Options) (*scriptData, error) {
 }
 
 // freebsdData quotes o for FreeBSD's rc.subr, which evaluates command_args
-// once more: the argument list is quoted, then the whole is quoted again.
+// once more: the argument list is quoted, then the whole is quoted again,
+// and arguments that the second evaluation could change are refused.
 func freebsdData(o Options) (*scriptData, error) {
 	if err := checkPlain("executable", o.Executable); err != nil {
+		return nil, err
+	}
+	if err := checkArgsReevaluated(o.DaemonArgs()); err != nil {
 		return nil, err
 	}
 	d := &scriptData{Name: o.name(), Exe: o.Executable, Pidfile: "/var/run/" + o.name() + ".pid"}
@@ -236,6 +240,9 @@ func openrcData(o Options) (*scriptData, error) {
 	if err := checkPlain("log file", o.logFile()); err != nil {
 		return nil, err
 	}
+	if err := checkArgsReevaluated(o.DaemonArgs()); err != nil {
+		return nil, err
+	}
 	inner, err := shellWords(o.DaemonArgs())
 	if err != nil {
 		return nil, err
@@ -243,6 +250,16 @@ func openrcData(o Options) (*scriptData, error) {
 	d := &scriptData{Name: o.name(), Exe: o.Executable, LogFile: o.logFile()}
 	d.Args, err = ShellQuote(inner)
 	return d, err
+}
+
+// checkArgsReevaluated applies checkReevaluated to each daemon argument.
+func checkArgsReevaluated(args []string) error {
+	for _, a := range args {
+		if err := checkReevaluated("daemon argument", a); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // plistData is what the launchd template substitutes, XML-escaped.

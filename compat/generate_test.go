@@ -78,6 +78,7 @@ func TestShellSyntax(t *testing.T) {
 		for _, o := range []Options{
 			{Executable: sampleExe},
 			{Executable: sampleExe, Units: hostile + "/units", Bus: hostile + "/bus", LogFile: hostile + "/log"},
+			{Executable: sampleExe, Units: reevaluable + "/units", Bus: reevaluable + "/bus"},
 			{Executable: hostile + "/svunit", Units: hostile},
 		} {
 			script, err := Generate(tgt, o)
@@ -118,6 +119,9 @@ func TestRejects(t *testing.T) {
 		{OpenBSD, Options{Executable: sampleExe, Units: "/etc/svunit/my units"}, "daemon argument"},
 		{NetBSD, Options{Executable: "/opt/$x/svunit"}, "executable"},
 		{OpenRC, Options{Executable: sampleExe, LogFile: "/var/log/a b.log"}, "log file"},
+		{OpenRC, Options{Executable: sampleExe, Units: "/a\nb"}, "white space"},
+		{FreeBSD, Options{Executable: sampleExe, Units: "/a  b"}, "two spaces"},
+		{FreeBSD, Options{Executable: sampleExe, Bus: "/run/*"}, "globs"},
 		{SysV, Options{Executable: sampleExe, Units: "/a\x00b"}, "NUL"},
 		{Launchd, Options{Executable: sampleExe, Units: "/a\x01b"}, "XML"},
 		{Launchd, Options{Executable: sampleExe, Units: "/a\xffb"}, "UTF-8"},

@@ -70,6 +70,30 @@ func checkPlain(what, s string) error {
 	return nil
 }
 
+// checkReevaluated rejects s unless it survives being expanded unquoted and
+// then evaluated again, as OpenRC (and, to be safe, FreeBSD's rc.subr) does
+// with command_args: that expansion splits on white space, which eval joins
+// back with single spaces, and expands glob patterns. So s may not hold
+// control characters, a run of spaces, a leading or trailing space, or *?[.
+func checkReevaluated(what, s string) error {
+	bad := ""
+	switch {
+	case strings.Contains(s, "  "):
+		bad = "two spaces in a row"
+	case strings.TrimSpace(s) != s:
+		bad = "a leading or trailing space"
+	}
+	for _, r := range s {
+		if bad == "" && (r < 0x20 || r == 0x7f || strings.ContainsRune("*?[", r)) {
+			bad = fmt.Sprintf("%q", r)
+		}
+	}
+	if bad != "" {
+		return fmt.Errorf("%s %q holds %s: the init system splits its arguments on white space and expands globs before evaluating them again, which would change it", what, s, bad)
+	}
+	return nil
+}
+
 // xmlSafe reports whether r may appear in an XML 1.0 document.
 func xmlSafe(r rune) bool {
 	switch {

@@ -148,23 +148,29 @@ func TestSystemdVerify(t *testing.T) {
 }
 
 // rcSubrStub stands in for the BSD rc.subr and OpenRC's start code, which
-// cannot run on Linux: it evaluates the variables exactly as they do (one
-// eval of "$command $rc_flags $command_args" on FreeBSD, of "--exec $command
-// -- $command_args" in OpenRC's start-stop-daemon.sh) and runs the result.
+// cannot run on Linux (TestOpenRCInstall in compat/service runs the real
+// OpenRC): it evaluates the variables the way OpenRC's supervise-daemon.sh
+// does, unquoted (split, globbed, then evaluated), which is the harshest
+// way FreeBSD's rc.subr could, and runs the result.
 const rcSubrStub = `
 load_rc_config() { :; }
 check_pidfile() { :; }
 run_rc_command() {
 	if [ -n "$start_cmd" ]; then "$start_cmd"; return; fi
-	eval "set -- $command $rc_flags $command_args"
+	eval set -- $command $rc_flags $command_args
 	shift 7 # daemon(8) and its flags: -f -S -T NAME -p PIDFILE
 	"$@"
 }
 openrc_start() {
-	eval "set -- $command $command_args"
+	eval set -- $command $command_args
 	"$@"
 }
 `
+
+// reevaluable is the most hostile path a doubly evaluated argument list
+// (FreeBSD, OpenRC) can carry: checkReevaluated refuses newlines, runs of
+// spaces and glob characters there.
+const reevaluable = "/tmp/svunit test/it's \"quoted\" $HOME `x` \\back\\slash <b>&amp; 100% {{x}};"
 
 // TestShellRoundTrip runs each shell wrapper's command with hostile paths
 // through a real sh and dash and checks the argv the daemon receives.
@@ -189,7 +195,7 @@ func TestShellRoundTrip(t *testing.T) {
 	}
 	for _, shell := range []string{"sh", "dash"} {
 		for _, c := range cases {
-			o := Options{Executable: c.exe, Units: hostile + "/units", Bus: hostile + "/bus"}
+			o := Options{Executable: c.exe, Units: reevaluable + "/units", Bus: reevaluable + "/bus"}
 			if c.target == NetBSD {
 				o.LogFile = filepath.Join(dir, "log")
 			}

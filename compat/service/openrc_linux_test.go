@@ -51,8 +51,13 @@ func TestOpenRCInstall(t *testing.T) {
 	}
 	bin := buildSvunit(t, dir)
 	name := fmt.Sprintf("svunit-openrc-%d", os.Getpid())
-	flags := []string{"--backend", "openrc", "--name", name, "--units", napUnits(t, dir),
-		"--bus", filepath.Join(dir, "bus"), "--log-file", filepath.Join(dir, "daemon.log")}
+	// OpenRC evaluates command_args once more: the unit directory and bus
+	// hold the characters that evaluation could misread and svunit quotes
+	// (newlines and runs of spaces it refuses: see compat.TestRejects).
+	hostile := filepath.Join(dir, "it's \"q\" $HOME `x` \\b <&>%;")
+	units, bus := napUnits(t, hostile), filepath.Join(hostile, "bus")
+	flags := []string{"--backend", "openrc", "--name", name, "--units", units,
+		"--bus", bus, "--log-file", filepath.Join(dir, "daemon.log")}
 	svunit := func(verb string) (string, int) {
 		return run(t, nil, inOpenRC(t, state, append([]string{bin, verb}, flags...)...)...)
 	}
@@ -74,7 +79,8 @@ func TestOpenRCInstall(t *testing.T) {
 	}
 	supervisor := findProcess(t, "supervise-daemon", name)
 	reaped := reap(supervisor)
-	waitSocket(t, filepath.Join(dir, "bus"))
+	waitSocket(t, bus)
+	checkArgv(t, waitChild(t, supervisor, "svunit"), []string{bin, "daemon", "--system", "--units", units, "--bus", bus})
 	if out, code := svunit("service-status"); code != 0 || !strings.Contains(out, "running") {
 		t.Errorf("service-status = %d %q, want 0 running", code, out)
 	}

@@ -241,8 +241,9 @@ func reap(pid int) <-chan syscall.WaitStatus {
 	return ch
 }
 
-// waitChild waits up to 10 s for a child of ppid named comm.
-func waitChild(t *testing.T, ppid int, comm string) {
+// waitChild waits up to 10 s for a child of ppid named comm and returns its
+// pid.
+func waitChild(t *testing.T, ppid int, comm string) int {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
@@ -260,12 +261,26 @@ func waitChild(t *testing.T, ppid int, comm string) {
 			}
 			fields := strings.Fields(s[end+1:])
 			if s[open+1:end] == comm && len(fields) > 1 && fields[1] == strconv.Itoa(ppid) {
-				return
+				pid, _ := strconv.Atoi(strings.Fields(s)[0])
+				return pid
 			}
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	t.Fatalf("the manager (pid %d) started no %s child within 10s", ppid, comm)
+	t.Fatalf("pid %d started no %s child within 10s", ppid, comm)
+	return 0
+}
+
+// checkArgv fails unless pid runs exactly argv.
+func checkArgv(t *testing.T, pid int, argv []string) {
+	t.Helper()
+	cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := strings.Join(argv, "\x00") + "\x00"; string(cmdline) != want {
+		t.Errorf("pid %d runs %q, want %q", pid, cmdline, want)
+	}
 }
 
 // TestInitScriptHostilePaths runs the generated init.d script with an
@@ -302,14 +317,7 @@ func TestInitScriptHostilePaths(t *testing.T) {
 	}
 	pid := readPid(t, "/var/run/"+o.Name+".pid")
 	reaped := reap(pid)
-	cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := strings.Join(append([]string{o.Executable}, o.DaemonArgs()...), "\x00") + "\x00"
-	if string(cmdline) != want {
-		t.Errorf("the manager runs %q, want %q", cmdline, want)
-	}
+	checkArgv(t, pid, append([]string{o.Executable}, o.DaemonArgs()...))
 	if fi, err := os.Stat(o.Bus); err != nil || fi.Mode()&os.ModeSocket == 0 {
 		t.Errorf("no bus socket at %q: %v", o.Bus, err)
 	}
