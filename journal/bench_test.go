@@ -35,6 +35,27 @@ func blastCmd(total int64, write int) *exec.Cmd {
 	return cmd
 }
 
+// benchDir is where the benchmarks write: $SVUNIT_BENCH_DIR (to measure a
+// particular disk), else a tmpfs large enough for the floors' whole file,
+// so that disk writeback, which varies from run to run by a factor of
+// several, does not drown what capture itself costs.
+func benchDir(b *testing.B, total int64) string {
+	if d := os.Getenv("SVUNIT_BENCH_DIR"); d != "" {
+		dir, err := os.MkdirTemp(d, "bench")
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { os.RemoveAll(dir) })
+		return dir
+	}
+	dir := b.TempDir()
+	if err := syscall.Mount("tmpfs", dir, "tmpfs", 0, "size="+strconv.FormatInt(total+total/4, 10)); err != nil {
+		b.Fatalf("mount a tmpfs for the benchmark (run as root, or set SVUNIT_BENCH_DIR): %v", err)
+	}
+	b.Cleanup(func() { syscall.Unmount(dir, syscall.MNT_DETACH) })
+	return dir
+}
+
 // cpuTime is this process's user+system CPU time so far.
 func cpuTime() time.Duration {
 	var ru syscall.Rusage
@@ -46,7 +67,7 @@ func cpuTime() time.Duration {
 // pipe into cat, or through svunit into a rotating file (10 MiB × 5). It
 // returns the elapsed time and the CPU time of the capturing side.
 func captureRun(b *testing.B, how string, total int64, write int) (elapsed, cpu time.Duration) {
-	dir := b.TempDir()
+	dir := benchDir(b, total)
 	path := filepath.Join(dir, "out.log")
 	child := blastCmd(total, write)
 	switch how {
@@ -108,27 +129,37 @@ func captureRun(b *testing.B, how string, total int64, write int) (elapsed, cpu 
 	return elapsed, cpu
 }
 
+// benchRounds is how many times each way runs per iteration, interleaved;
+// the fastest run of each counts, which filters out the moments when other
+// work on the machine takes the CPU.
+const benchRounds = 3
+
 // benchCapture measures svunit against its floors in the same run and
-// reports throughputs, svunit's throughput as a share of the cat floor, and
+// reports throughputs, svunit's throughput as a share of each floor, and
 // CPU seconds per GB for svunit and for cat, and the system time the writer
 // spends writing straight to the file (the file system's own cost, which any
 // capture pays once).
 func benchCapture(b *testing.B, total int64, write int) {
 	b.SetBytes(total)
-	var el [3]time.Duration
-	var cpuDirect, cpuCat, cpuSvunit time.Duration
+	hows := []string{"direct", "cat", "svunit"}
+	var el, cpu [3]time.Duration
 	for i := 0; i < b.N; i++ {
-		for j, how := range []string{"direct", "cat", "svunit"} {
-			e, cpu := captureRun(b, how, total, write)
-			el[j] += e
-			switch how {
-			case "direct":
-				cpuDirect += cpu
-			case "cat":
-				cpuCat += cpu
-			case "svunit":
-				cpuSvunit += cpu
+		best := [3]time.Duration{}
+		var bestCPU [3]time.Duration
+		for r := 0; r < benchRounds; r++ {
+			for j, how := range hows {
+				e, c := captureRun(b, how, total, write)
+				if best[j] == 0 || e < best[j] {
+					best[j] = e
+				}
+				if bestCPU[j] == 0 || c < bestCPU[j] {
+					bestCPU[j] = c
+				}
 			}
+		}
+		for j := range hows {
+			el[j] += best[j]
+			cpu[j] += bestCPU[j]
 		}
 	}
 	mbps := func(d time.Duration) float64 { return float64(total) * float64(b.N) / d.Seconds() / 1e6 }
@@ -138,9 +169,9 @@ func benchCapture(b *testing.B, total int64, write int) {
 	b.ReportMetric(mbps(el[2]), "svunit-MB/s")
 	b.ReportMetric(el[1].Seconds()/el[2].Seconds(), "svunit/cat")
 	b.ReportMetric(el[0].Seconds()/el[2].Seconds(), "svunit/direct")
-	b.ReportMetric(cpuSvunit.Seconds()/gb, "svunit-cpu-s/GB")
-	b.ReportMetric(cpuCat.Seconds()/gb, "cat-cpu-s/GB")
-	b.ReportMetric(cpuDirect.Seconds()/gb, "writer-sys-s/GB")
+	b.ReportMetric(cpu[2].Seconds()/gb, "svunit-cpu-s/GB")
+	b.ReportMetric(cpu[1].Seconds()/gb, "cat-cpu-s/GB")
+	b.ReportMetric(cpu[0].Seconds()/gb, "writer-sys-s/GB")
 }
 
 // 1 GiB in 64 KiB writes (the first target: ≥ 95% of the cat floor
