@@ -211,7 +211,7 @@ func (s *service) daemonPID() (int, error) {
 		return pid, nil
 	}
 	var found []int
-	for _, pid := range members(s.proc, s.m.reaper, true) {
+	for _, pid := range members(s.proc, s.m.reaper) {
 		if ppidOf(pid) == os.Getpid() {
 			found = append(found, pid)
 		}

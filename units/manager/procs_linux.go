@@ -68,9 +68,10 @@ type procIndex struct {
 }
 
 func newProcIndex() *procIndex {
-	ps := listProcs()
 	self := os.Getpid()
-	x := &procIndex{at: time.Now(), kids: make(map[int][]int, len(ps)), groups: make(map[int][]int, len(ps))}
+	at := time.Now()
+	ps := listProcs()
+	x := &procIndex{at: at, kids: make(map[int][]int, len(ps)), groups: make(map[int][]int, len(ps))}
 	for _, p := range ps {
 		x.kids[p.ppid] = append(x.kids[p.ppid], p.pid)
 		x.groups[p.pgid] = append(x.groups[p.pgid], p.pid)
@@ -81,27 +82,24 @@ func newProcIndex() *procIndex {
 	return x
 }
 
-// procCache shares one procIndex between the units that stop at the same
-// moment (Shutdown stops a thousand at once).
+// procCache shares one procIndex between the units that look at /proc
+// at the same moment (Shutdown stops a thousand at once): a caller uses
+// an index begun after it asked, so it sees every process that existed
+// when it asked, and callers that queue behind one reading share the next.
 var procCache struct {
 	sync.Mutex
 	x *procIndex // guarded by the mutex
 }
 
-// procCacheAge is how old a shared reading of /proc may be. A process
-// forked since then is still reached through the process group; only a
-// process that left the group within that time is missed.
-const procCacheAge = 50 * time.Millisecond
-
-func procs(fresh bool) *procIndex {
-	if fresh {
-		return newProcIndex()
-	}
+// procs returns an index of /proc read after the call began.
+func procs() *procIndex {
+	asked := time.Now()
 	procCache.Lock()
 	defer procCache.Unlock()
-	if procCache.x == nil || time.Since(procCache.x.at) > procCacheAge {
-		procCache.x = newProcIndex()
+	if x := procCache.x; x != nil && !x.at.Before(asked) {
+		return x
 	}
+	procCache.x = newProcIndex()
 	return procCache.x
 }
 
@@ -110,10 +108,9 @@ func procs(fresh bool) *procIndex {
 // just exited), and every orphan the manager inherited as subreaper that
 // carries the run's INVOCATION_ID, with their descendants. This finds a
 // grandchild that left the group with setsid, whether or not its parent is
-// still alive. fresh asks for a new reading of /proc rather than one
-// shared by units stopping together.
-func members(g procGroup, r *reaper, fresh bool) []int {
-	x := procs(fresh)
+// still alive.
+func members(g procGroup, r *reaper) []int {
+	x := procs()
 	self := os.Getpid()
 	var queue []int
 	seen := make(map[int]bool)
@@ -184,14 +181,14 @@ func hasInvocation(pid int, id string) bool {
 	return false
 }
 
-// signalGroup sends sig to every member of g (see members for fresh); it
-// reports how many processes it signalled.
-func signalGroup(g procGroup, r *reaper, sig syscall.Signal, exceptMain, fresh bool) int {
+// signalGroup sends sig to every member of g; it reports how many
+// processes it signalled.
+func signalGroup(g procGroup, r *reaper, sig syscall.Signal, exceptMain bool) int {
 	n := 0
 	if !exceptMain && g.pgid > 0 && syscall.Kill(-g.pgid, sig) == nil {
 		n++ // the whole group at once, including what forked since /proc was read
 	}
-	for _, pid := range members(g, r, fresh) {
+	for _, pid := range members(g, r) {
 		if exceptMain && pid == g.main {
 			continue
 		}

@@ -6,7 +6,7 @@ import "syscall"
 
 // signalGroup sends sig to g's process group (and main process): without
 // /proc and a subreaper, processes that left the group cannot be found.
-func signalGroup(g procGroup, r *reaper, sig syscall.Signal, exceptMain, fresh bool) int {
+func signalGroup(g procGroup, r *reaper, sig syscall.Signal, exceptMain bool) int {
 	n := 0
 	if g.pgid > 0 && !exceptMain && syscall.Kill(-g.pgid, sig) == nil {
 		n++
@@ -18,7 +18,7 @@ func signalGroup(g procGroup, r *reaper, sig syscall.Signal, exceptMain, fresh b
 }
 
 // members is unknown without /proc; the process group stands for it.
-func members(g procGroup, r *reaper, fresh bool) []int {
+func members(g procGroup, r *reaper) []int {
 	if g.pgid > 0 {
 		return []int{g.pgid}
 	}

@@ -107,7 +107,7 @@ func (s *service) sendSIGKILL() bool {
 func (s *service) stopped() {
 	s.clearTimer()
 	if m := s.u.Service.KillMode; m != units.KillProcess && m != units.KillNone {
-		signalGroup(s.proc, s.m.reaper, syscall.SIGKILL, false, false)
+		signalGroup(s.proc, s.m.reaper, syscall.SIGKILL, false)
 	}
 	r, reason := JobDone, ""
 	if s.killing {
@@ -144,16 +144,16 @@ func (s *service) killLeftovers() {
 		return
 	}
 	if s.proc.pgid != 0 && hasLeftovers(s.proc, s.m.reaper) {
-		signalGroup(s.proc, s.m.reaper, syscall.SIGKILL, false, true)
+		signalGroup(s.proc, s.m.reaper, syscall.SIGKILL, false)
 	}
 }
 
 // signal sends sig to every process of the run (and SIGCONT, so that a
 // stopped process sees it), or to all but the main one when mixed asks.
 func (s *service) signal(sig syscall.Signal, cont bool) {
-	signalGroup(s.proc, s.m.reaper, sig, false, false)
+	signalGroup(s.proc, s.m.reaper, sig, false)
 	if cont && sig != syscall.SIGKILL && sig != syscall.SIGCONT {
-		signalGroup(s.proc, s.m.reaper, syscall.SIGCONT, false, false)
+		signalGroup(s.proc, s.m.reaper, syscall.SIGCONT, false)
 	}
 }
 
@@ -165,7 +165,7 @@ func (s *service) signalMain(sig syscall.Signal) {
 		}
 	}
 	if sig == syscall.SIGKILL && s.u.Service.KillMode == units.KillMixed {
-		signalGroup(s.proc, s.m.reaper, syscall.SIGKILL, true, true)
+		signalGroup(s.proc, s.m.reaper, syscall.SIGKILL, true)
 	}
 }
 
@@ -181,7 +181,7 @@ func (s *service) kill(who string, sig syscall.Signal) error {
 	case "main", "":
 		return syscall.Kill(s.proc.main, sig)
 	case "all":
-		if signalGroup(s.proc, s.m.reaper, sig, false, true) == 0 {
+		if signalGroup(s.proc, s.m.reaper, sig, false) == 0 {
 			return fmt.Errorf("%s: %w", s.name, errNoProcess)
 		}
 		return nil
