@@ -251,3 +251,22 @@ func ctxSwitches(tb testing.TB, pid int) int {
 	}
 	return total
 }
+
+// BenchmarkRouteInProcess routes signals through an in-process bus between
+// two raw clients, to show the bus's own cost per message (-benchmem).
+func BenchmarkRouteInProcess(b *testing.B) {
+	s := testBus(b, Config{})
+	recv := rawDial(b, s).auth().hello()
+	recv.write(recv.call(busName, busPath, busName, "AddMatch", "s", strBody("type='signal',interface='org.example.Bench'")))
+	recv.read()
+	send := rawDial(b, s).auth().hello()
+	sig := send.msg(header{typ: typeSignal, path: "/bench", iface: "org.example.Bench", member: "Tick", sig: "s"}, strBody("payload"))
+	const batch = 100
+	frames := bytes.Repeat(sig, batch)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for sent := 0; sent < b.N; sent += batch {
+		send.write(frames)
+		countMessages(b, recv, batch)
+	}
+}

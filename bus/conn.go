@@ -25,10 +25,13 @@ type conn struct {
 	groups     []uint32 // supplementary groups, looked up on first use
 
 	// Owned by the reader goroutine.
-	rbuf []byte // pooled read buffer, nil while no bytes are unread
-	r, w int    // unread bytes are rbuf[r:w]
-	fds  []int  // received descriptors no message has claimed yet
-	oob  []byte // control-message buffer for recvmsg
+	rbuf   []byte  // pooled read buffer, nil while no bytes are unread
+	rbufp  *[]byte // rbuf's pool entry
+	r, w   int     // unread bytes are rbuf[r:w]
+	fds    []int   // received descriptors no message has claimed yet
+	oob    []byte  // control-message buffer for recvmsg
+	rs     recvState
+	recvFn func(uintptr) bool // c.recvOnce, bound once
 
 	// Written by the reader goroutine during authentication, before the
 	// connection is registered under srv.mu; read-only after.
@@ -53,6 +56,8 @@ type conn struct {
 
 	// Guarded by wmu: the outgoing queue (see send.go).
 	wmu      sync.Mutex
+	ws       sendState
+	sendFn   func(uintptr) bool // c.sendOnce, bound once
 	queue    []outMsg
 	qoff     int // bytes of queue[0] already written
 	qbytes   int // bytes queued, counted as in MaxOutgoingBytes
@@ -72,7 +77,9 @@ func newConn(s *Server, nc *net.UnixConn, cred Cred) (*conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &conn{srv: s, nc: nc, raw: raw, cred: cred, oob: make([]byte, oobSize)}, nil
+	c := &conn{srv: s, nc: nc, raw: raw, cred: cred, oob: make([]byte, oobSize)}
+	c.recvFn, c.sendFn = c.recvOnce, c.sendOnce
+	return c, nil
 }
 
 // describe names c for log lines.

@@ -27,44 +27,71 @@ func (c *conn) fill() error {
 		c.w = copy(c.rbuf, c.rbuf[c.r:c.w])
 		c.r = 0
 	}
-	var n, oobn, flags int
-	var rerr error
-	err := c.raw.Read(func(fd uintptr) bool {
-		if c.rbuf == nil {
-			c.rbuf = *readBufPool.Get().(*[]byte)
-		}
-		n, oobn, flags, rerr = recvmsg(int(fd), c.rbuf[c.w:], c.oob)
-		if rerr == unix.EAGAIN {
-			c.releaseIfEmpty()
-			return false
-		}
-		return true
-	})
+	n, err := c.recv(nil)
+	c.w += n
+	return err
+}
+
+// recvState is what recvOnce reports; owned by the reader goroutine.
+type recvState struct {
+	dst   []byte // where to read; nil means c.rbuf[c.w:]
+	n     int
+	oobn  int
+	flags int
+	err   error
+}
+
+// recv reads once into dst (or the pooled buffer), blocking in the poller
+// until the socket is readable, and takes the descriptors that came along.
+func (c *conn) recv(dst []byte) (int, error) {
+	c.rs = recvState{dst: dst}
+	err := c.raw.Read(c.recvFn)
+	rs := c.rs
+	c.rs.dst = nil
 	if err == nil {
-		err = rerr
+		err = rs.err
 	}
-	if oobn > 0 {
-		if ferr := c.takeFDs(c.oob[:oobn], flags); ferr != nil && err == nil {
+	if rs.oobn > 0 {
+		if ferr := c.takeFDs(c.oob[:rs.oobn], rs.flags); ferr != nil && err == nil {
 			err = ferr
 		}
 	}
+	if err == nil && rs.n == 0 {
+		err = io.EOF
+	}
 	if err != nil {
-		return err
+		return 0, err
 	}
-	if n == 0 {
-		return io.EOF
+	return rs.n, nil
+}
+
+// recvOnce is the poller callback of recv, bound once per connection (a
+// closure per read would allocate).
+func (c *conn) recvOnce(fd uintptr) bool {
+	dst := c.rs.dst
+	if dst == nil {
+		if c.rbuf == nil {
+			c.rbufp = readBufPool.Get().(*[]byte)
+			c.rbuf = *c.rbufp
+		}
+		dst = c.rbuf[c.w:]
 	}
-	c.w += n
-	return nil
+	c.rs.n, c.rs.oobn, c.rs.flags, c.rs.err = recvmsg(int(fd), dst, c.oob)
+	if c.rs.err == unix.EAGAIN {
+		if c.rs.dst == nil {
+			c.releaseIfEmpty()
+		}
+		return false
+	}
+	return true
 }
 
 // releaseIfEmpty returns the read buffer to the pool when it holds no unread
 // bytes.
 func (c *conn) releaseIfEmpty() {
 	if c.rbuf != nil && c.r == c.w {
-		b := c.rbuf
-		readBufPool.Put(&b)
-		c.rbuf, c.r, c.w = nil, 0, 0
+		readBufPool.Put(c.rbufp)
+		c.rbuf, c.rbufp, c.r, c.w = nil, nil, 0, 0
 	}
 }
 
@@ -146,23 +173,7 @@ func (c *conn) readLarge(total int) ([]byte, error) {
 			copy(grown, msg)
 			msg = grown
 		}
-		var n, oobn, flags int
-		var rerr error
-		err := c.raw.Read(func(fd uintptr) bool {
-			n, oobn, flags, rerr = recvmsg(int(fd), msg[len(msg):cap(msg)], c.oob)
-			return rerr != unix.EAGAIN
-		})
-		if oobn > 0 {
-			if ferr := c.takeFDs(c.oob[:oobn], flags); ferr != nil {
-				return nil, ferr
-			}
-		}
-		if err == nil {
-			err = rerr
-		}
-		if err == nil && n == 0 {
-			err = io.EOF
-		}
+		n, err := c.recv(msg[len(msg):cap(msg)])
 		if err != nil {
 			return nil, unexpected(err)
 		}

@@ -63,22 +63,42 @@ func (c *conn) send(m outMsg) {
 	}
 }
 
+// sendState is what sendOnce reports. Guarded by wmu.
+type sendState struct {
+	data, oob []byte
+	n         int
+	err       error
+}
+
 // writeNow makes one non-blocking attempt to write m from offset off.
 // c.wmu must be held.
 func (c *conn) writeNow(m *outMsg, off int) (int, error) {
-	var n int
-	var werr error
-	err := c.raw.Write(func(fd uintptr) bool {
-		n, werr = sendmsg(int(fd), [][]byte{m.data[off:]}, rights(m.fds, off))
-		return true
-	})
+	c.ws = sendState{data: m.data[off:], oob: rights(m.fds, off)}
+	err := c.raw.Write(c.sendFn)
+	ws := c.ws
+	c.ws = sendState{}
+	if err == nil {
+		err = ws.err
+	}
 	if err != nil {
 		return 0, err
 	}
-	if werr != nil {
-		return 0, werr
+	return ws.n, nil
+}
+
+// sendOnce is the poller callback of writeNow, bound once per connection;
+// it never waits (returns true even on EAGAIN).
+func (c *conn) sendOnce(fd uintptr) bool {
+	for {
+		if c.ws.oob == nil {
+			c.ws.n, c.ws.err = unix.Write(int(fd), c.ws.data)
+		} else {
+			c.ws.n, c.ws.err = unix.SendmsgN(int(fd), c.ws.data, c.ws.oob, nil, 0)
+		}
+		if c.ws.err != unix.EINTR {
+			return true
+		}
 	}
-	return n, nil
 }
 
 // rights returns the control message passing fds with a message's first byte.
