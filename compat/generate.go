@@ -231,8 +231,8 @@ func openbsdData(o Options) (*scriptData, error) {
 	return &scriptData{Name: o.name(), Exe: o.Executable, Args: strings.Join(o.DaemonArgs(), " ")}, nil
 }
 
-// openrcData quotes o for OpenRC, which evaluates command_args once more and
-// passes command and output_log unquoted to start-stop-daemon.
+// openrcData quotes o for OpenRC, whose supervise-daemon.sh evaluates
+// command_args once more and passes command and output_log unquoted.
 func openrcData(o Options) (*scriptData, error) {
 	if err := checkPlain("executable", o.Executable); err != nil {
 		return nil, err
