@@ -95,9 +95,9 @@ func (o Options) check(t Target) error {
 	if o.User && !t.SupportsUser() {
 		return fmt.Errorf("%s has no per-user services; only launchd and systemd do (drop --user)", t)
 	}
-	for what, p := range map[string]string{"--units": o.Units, "--bus": o.Bus, "log file": o.LogFile} {
-		if p != "" && !filepath.IsAbs(p) {
-			return fmt.Errorf("%s %q: want an absolute path, since the init system's working directory is not yours", what, p)
+	for _, p := range [][2]string{{"--units", o.Units}, {"--bus", o.Bus}, {"log file", o.LogFile}} {
+		if p[1] != "" && !filepath.IsAbs(p[1]) {
+			return fmt.Errorf("%s %q: want an absolute path, since the init system's working directory is not yours", p[0], p[1])
 		}
 	}
 	return checkName(t, o.name())
