@@ -17,7 +17,7 @@ func TestScanLinesPositions(t *testing.T) {
 		"Description=second\n" + // 5
 		"\n" + // 6
 		"[Service]\n" + // 7
-		"ExecStart=/bin/echo a \\\n" + // 8
+		"ExecStart=/bin/echo a \\\r\n" + // 8: CRLF continues too
 		"  b \\\n" + // 9
 		"  c\n" + // 10
 		"  Environment=A=1\n" + // 11

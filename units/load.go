@@ -151,7 +151,10 @@ func readOptions(path string, data []byte) ([]option, map[string]int, ErrorList)
 	if len(sc.errs) > 0 {
 		return nil, nil, sc.errs
 	}
-	parsed, err := unit.DeserializeOptions(bytes.NewReader(withoutLines(data, sc.comments)))
+	// CRLF becomes LF: the parser strips '\r' only before it strips '\n',
+	// so a continued line ending in "\\\r\n" would end its value.
+	clean := bytes.ReplaceAll(withoutLines(data, sc.comments), []byte("\r\n"), []byte("\n"))
+	parsed, err := unit.DeserializeOptions(bytes.NewReader(clean))
 	if err != nil {
 		var errs ErrorList
 		errs.Addf(path, 0, "", "", "cannot parse: %v", err)

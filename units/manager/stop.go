@@ -102,13 +102,11 @@ func (s *service) sendSIGKILL() bool {
 	return s.u.Service.SendSIGKILL || s.u.Service.KillMode == ""
 }
 
-// stopped completes a stop once the main process is gone. What is left of
-// the run gets SIGKILL, found through the /proc reading the stop shared.
+// stopped completes a stop once the main process is gone; what is left of
+// the run gets SIGKILL.
 func (s *service) stopped() {
 	s.clearTimer()
-	if m := s.u.Service.KillMode; m != units.KillProcess && m != units.KillNone {
-		signalGroup(s.proc, s.m.reaper, syscall.SIGKILL, false)
-	}
+	s.killLeftovers()
 	r, reason := JobDone, ""
 	if s.killing {
 		s.result = ResultTimeout
