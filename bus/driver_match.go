@@ -82,12 +82,12 @@ func (s *Server) becomeMonitor(c *conn, a *argReader) (driverReply, *driverError
 	c.rules, c.monitor = rules, true
 	s.matchers[c] = true
 	s.nwatch.Add(1)
-	s.ownerChanged(c.name, c.name, "")
 	s.mu.Unlock()
-	return driverReply{after: func() {
-		s.mu.RLock()
+	return driverReply{after: func() { // the reply comes first, as from dbus-daemon
+		s.mu.Lock()
 		s.nameSignal(c, "NameLost", c.name)
-		s.mu.RUnlock()
+		s.ownerChanged(c.name, c.name, "")
+		s.mu.Unlock()
 	}}, nil
 }
 

@@ -308,3 +308,35 @@ func TestTooManyFDs(t *testing.T) {
 	}
 	rc.expectClosed()
 }
+
+func TestHelloTwiceAndMonitorSending(t *testing.T) {
+	s := testBus(t, Config{})
+	rc := rawDial(t, s).auth().hello()
+	rc.write(rc.call(busName, busPath, busName, "Hello", "", nil))
+	rc.readError(errFailed)
+
+	mon := rawDial(t, s).auth().hello()
+	e := encoder{order: binary.LittleEndian}
+	e.strs(nil)
+	e.u32(0)
+	mon.write(mon.call(busName, busPath, "org.freedesktop.DBus.Monitoring", "BecomeMonitor", "asu", e.buf))
+	if m := mon.read(); m.Type != dbus.TypeMethodReply {
+		t.Fatalf("BecomeMonitor: %v", m)
+	}
+	if m := mon.read(); m.Headers[dbus.FieldMember].Value() != "NameLost" || m.Body[0] != mon.name {
+		t.Fatalf("after BecomeMonitor: %v", m)
+	}
+	// The monitor sees a call between others, and may not send.
+	rc.write(rc.call(busName, busPath, busName, "GetId", "", nil))
+	for i := 0; ; i++ { // first the NameOwnerChanged about the monitor itself
+		m := mon.read()
+		if m.Headers[dbus.FieldMember].Value() == "GetId" {
+			break
+		}
+		if i == 3 {
+			t.Fatalf("monitor saw %v, not the GetId call", m)
+		}
+	}
+	mon.write(mon.call(busName, busPath, busName, "GetId", "", nil))
+	mon.expectClosed()
+}
