@@ -150,7 +150,7 @@ func (s *fileSink) write(p []byte) (int, error) {
 	var rerr *rotateError
 	if err != nil && !errors.As(err, &rerr) {
 		n -= int(s.dropPartialLine())
-		s.resync = p[len(p)-1] != '\n'
+		s.resync = len(p) > 0 && p[len(p)-1] != '\n'
 	}
 	return n, err
 }
@@ -324,13 +324,19 @@ func (s *fileSink) shiftBackups() error {
 
 func backupName(path string, i int) string { return path + "." + strconv.Itoa(i) }
 
+// maxCarry bounds the unfinished line that moves to the next file at a
+// rotation: a longer line is cut, and the backward search for the last
+// newline reads at most this much.
+const maxCarry = 1 << 20
+
 // partialLine returns the bytes after the file's last newline, reading
-// backwards from its end; nil when it ends with a newline or has none.
+// backwards from its end; nil when it ends with a newline, or has none in
+// its last maxCarry bytes.
 func (s *fileSink) partialLine() ([]byte, error) {
 	buf := getChunk()
 	defer putChunk(buf)
 	end := s.size
-	for end > 0 {
+	for end > 0 && s.size-end < maxCarry {
 		start := max(0, end-int64(len(*buf)))
 		b := (*buf)[:end-start]
 		if _, err := s.f.ReadAt(b, start); err != nil && err != io.EOF {
@@ -347,7 +353,7 @@ func (s *fileSink) partialLine() ([]byte, error) {
 		}
 		end = start
 	}
-	return nil, nil // one line longer than the limit: cut it here
+	return nil, nil // one line longer than the limit or maxCarry: cut it here
 }
 
 func (s *fileSink) close() error { return s.f.Close() }

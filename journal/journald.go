@@ -26,18 +26,9 @@ type journalSink struct {
 }
 
 func newJournalSink(cfg *Config, stderr bool, pid *atomic.Int64) (*journalSink, error) {
-	fac, err := ParseSyslogFacility(cfg.SyslogFacility)
+	fac, lvl, err := priority(cfg, stderr)
 	if err != nil {
 		return nil, err
-	}
-	lvl, err := ParseSyslogLevel(cfg.SyslogLevel, syslogLevels["info"])
-	if err != nil {
-		return nil, err
-	}
-	if stderr {
-		if lvl, err = ParseSyslogLevel(cfg.SyslogErrorLevel, syslogLevels["err"]); err != nil {
-			return nil, err
-		}
 	}
 	stream := "stdout"
 	if stderr {

@@ -32,18 +32,9 @@ type syslogSink struct {
 // daemon now is not an error: it may start later, and Status shows the
 // failure until it does.
 func newSyslogSink(cfg *Config, stderr bool, pid *atomic.Int64) (*syslogSink, error) {
-	fac, err := ParseSyslogFacility(cfg.SyslogFacility)
+	fac, lvl, err := priority(cfg, stderr)
 	if err != nil {
 		return nil, err
-	}
-	lvl, err := ParseSyslogLevel(cfg.SyslogLevel, syslogLevels["info"])
-	if err != nil {
-		return nil, err
-	}
-	if stderr {
-		if lvl, err = ParseSyslogLevel(cfg.SyslogErrorLevel, syslogLevels["err"]); err != nil {
-			return nil, err
-		}
 	}
 	s := &syslogSink{addr: cfg.SyslogSocket, ident: identifier(cfg), prio: fac*8 + lvl, pid: pid}
 	if s.addr == "" {
@@ -52,6 +43,20 @@ func newSyslogSink(cfg *Config, stderr bool, pid *atomic.Int64) (*syslogSink, er
 	s.lines = lineSplitter{max: syslogLineMax, emit: s.send}
 	_ = s.connect()
 	return s, nil
+}
+
+// priority returns the facility and level of a stream's lines: SyslogLevel
+// for stdout (info by default), SyslogErrorLevel for stderr (err).
+func priority(cfg *Config, stderr bool) (facility, level int, err error) {
+	if facility, err = ParseSyslogFacility(cfg.SyslogFacility); err != nil {
+		return 0, 0, err
+	}
+	if stderr {
+		level, err = ParseSyslogLevel(cfg.SyslogErrorLevel, syslogLevels["err"])
+	} else {
+		level, err = ParseSyslogLevel(cfg.SyslogLevel, syslogLevels["info"])
+	}
+	return facility, level, err
 }
 
 // identifier is SyslogIdentifier, or the unit's name without its suffix.
