@@ -37,10 +37,10 @@ type Service struct {
 type Status string
 
 const (
-	Running      Status = "running"
-	Stopped      Status = "stopped"
-	NotInstalled Status = "not-installed"
-	Unknown      Status = "unknown"
+	Running      Status = "running"       // the manager runs
+	Stopped      Status = "stopped"       // installed, not running
+	NotInstalled Status = "not-installed" // no wrapper file
+	Unknown      Status = "unknown"       // the init system gave no answer
 )
 
 // ErrNotInstalled is returned by Uninstall when there is nothing to remove.
@@ -82,12 +82,17 @@ func New(c Config) (*Service, error) {
 	return s, nil
 }
 
+// allSystems are the init systems kardianos/service knows on this OS, kept
+// because ChooseSystem narrows its list to the one chosen.
+var allSystems = kservice.AvailableSystems()
+
 // pickBackend returns the forced backend, else the one this OS uses.
 func pickBackend(name string) (backend, error) {
 	if name == "" && nativeTarget != "" {
 		name = string(nativeTarget)
 	}
 	if name == "" {
+		kservice.ChooseSystem(allSystems...) // detect again, undoing a forced choice
 		sys := kservice.ChosenSystem()
 		if sys == nil {
 			return backend{}, fmt.Errorf("no init system detected on %s; pass --backend", runtime.GOOS)
@@ -98,11 +103,14 @@ func pickBackend(name string) (backend, error) {
 	if err != nil || b.kardianos == "" {
 		return b, err
 	}
-	for _, sys := range kservice.AvailableSystems() {
-		if sys.String() == b.kardianos {
-			kservice.ChooseSystem(sys)
-			return b, nil
+	for _, sys := range allSystems {
+		if sys.String() != b.kardianos {
+			continue
 		}
+		if kservice.ChooseSystem(sys); kservice.ChosenSystem() == nil {
+			return backend{}, fmt.Errorf("%s does not run on this machine (kardianos/service does not detect it); write the file with 'svunit generate %s' and install it by hand", b.target, b.target)
+		}
+		return b, nil
 	}
 	return backend{}, fmt.Errorf("the %s backend (%s) is not available on %s", b.target, b.kardianos, runtime.GOOS)
 }

@@ -1,6 +1,7 @@
 package service
 
 import (
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -50,5 +51,25 @@ func TestNativePlan(t *testing.T) {
 	want, _ := compat.Generate(compat.OpenBSD, compat.Options{Executable: "/usr/local/bin/svunit"})
 	if string(s.Wrapper()) != string(want) {
 		t.Error("the OpenBSD wrapper differs from compat.Generate's")
+	}
+}
+
+// TestBackendChoiceIsNotSticky checks that forcing one backend does not
+// hide the others from the next New, although kardianos/service narrows
+// its list of systems to the one chosen.
+func TestBackendChoiceIsNotSticky(t *testing.T) {
+	opts := compat.Options{Executable: "/usr/local/bin/svunit"}
+	if runtime.GOOS != "linux" {
+		t.Skip("these kardianos/service backends exist on Linux only")
+	}
+	// SysV is always detected; OpenRC is where openrc is installed (.ci/deps).
+	for _, b := range []string{"init.d", "openrc", "init.d", "openrc"} {
+		s, err := New(Config{Backend: b, Options: opts})
+		if err != nil || string(s.Target()) != b {
+			t.Fatalf("New(backend %s) = %v, %v", b, s, err)
+		}
+	}
+	if _, err := New(Config{Options: opts}); err != nil {
+		t.Errorf("detecting the init system after forcing one: %v", err)
 	}
 }
