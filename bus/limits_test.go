@@ -14,7 +14,7 @@ import (
 // are never held up.
 func TestSlowReader(t *testing.T) {
 	checkFDs(t)
-	s := testBus(t, Config{Limits: Limits{MaxOutgoingBytes: 256 << 10}})
+	s := testBus(t, Config{})
 	slow := rawDial(t, s).auth().hello()
 	slow.write(slow.call(busName, busPath, busName, "AddMatch", "s", strBody("type='signal',interface='org.example.Flood'")))
 	slow.read()
@@ -27,7 +27,7 @@ func TestSlowReader(t *testing.T) {
 		return s.conns[slow.name] == nil
 	}
 	for i := 0; !gone(); i++ {
-		if i > 100000 {
+		if i > 4*MaxOutgoingBytes/len(payload) {
 			t.Fatal("the slow reader was never disconnected")
 		}
 		if err := sender.Emit("/", "org.example.Flood.Data", payload); err != nil {
@@ -46,27 +46,27 @@ func TestSlowReader(t *testing.T) {
 
 func TestPendingCallLimit(t *testing.T) {
 	checkFDs(t)
-	s := testBus(t, Config{Limits: Limits{MaxPendingCalls: 4}})
+	s := testBus(t, Config{})
 	callee := rawDial(t, s).auth().hello()
 	caller := rawDial(t, s).auth().hello()
-	for i := 0; i < 5; i++ {
+	for i := 0; i <= MaxPendingCalls; i++ {
 		caller.write(caller.call(callee.name, "/", "org.x.Y", "Wait", "", nil))
 	}
 	caller.readError(errLimitsExceeded)
-	for i := 0; i < 4; i++ {
+	for i := 0; i < MaxPendingCalls; i++ {
 		if m := callee.read(); m.Headers[dbus.FieldMember].Value() != "Wait" {
 			t.Fatalf("callee got %v", m)
 		}
 	}
 	// An unrequested reply is dropped: the unicast signal sent after it
 	// arrives first.
-	callee.write(callee.msg(header{typ: typeMethodReply, dest: caller.name, replySerial: 999}, nil))
+	callee.write(callee.msg(header{typ: typeMethodReply, dest: caller.name, replySerial: 1 << 30}, nil))
 	callee.write(callee.msg(header{typ: typeSignal, dest: caller.name, path: "/", iface: "org.x.Y", member: "After"}, nil))
 	if m := caller.read(); m.Headers[dbus.FieldMember].Value() != "After" {
 		t.Fatalf("caller got %v before the signal", m)
 	}
 	callee.c.Close()
-	for i := 0; i < 4; i++ {
+	for i := 0; i < MaxPendingCalls; i++ {
 		caller.readError(errNoReply)
 	}
 }
@@ -90,9 +90,11 @@ func TestMatchRuleLimit(t *testing.T) {
 }
 
 func TestConnectionsPerUID(t *testing.T) {
-	s := testBus(t, Config{Limits: Limits{MaxConnectionsPerUID: 2}})
-	dial(t, s)
-	dial(t, s)
+	checkFDs(t)
+	s := testBus(t, Config{})
+	for i := 0; i < MaxConnectionsPerUID; i++ {
+		rawDial(t, s).auth().hello()
+	}
 	if c, err := dbus.Connect(s.Address()); err == nil {
 		c.Close()
 		t.Fatal("a third connection of the same uid was accepted")
