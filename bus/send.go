@@ -59,6 +59,7 @@ func (c *conn) send(m outMsg) {
 	c.qbytes += size
 	if !c.flushing {
 		c.flushing = true
+		c.srv.wg.Add(1) // c is open, so its serve goroutine still holds the group
 		go c.flush()
 	}
 }
@@ -122,6 +123,7 @@ func sendmsg(fd int, bufs [][]byte, oob []byte) (int, error) {
 // flush drains c's queue, blocking in the poller while the socket is full.
 // It runs only while there is a backlog and exits when the queue is empty.
 func (c *conn) flush() {
+	defer c.srv.wg.Done()
 	var bufs [][]byte
 	for {
 		c.wmu.Lock()

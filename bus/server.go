@@ -60,7 +60,7 @@ type Server struct {
 	fdWaiters  []chan struct{} // Serve waiting for a descriptor to free up
 	closed     bool
 
-	wg        sync.WaitGroup // one per connection goroutine
+	wg        sync.WaitGroup // one per connection goroutine and per running flusher
 	closeOnce sync.Once
 	done      chan struct{}
 }
