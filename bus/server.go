@@ -30,7 +30,9 @@ type Config struct {
 	// Policy decides who may own names, send and eavesdrop; nil means
 	// DefaultPolicy(os.Getuid()).
 	Policy Policy
-	// Logf, if set, receives one line per dropped client or rejected message.
+	// Logf, if set, receives one line per dropped client or rejected
+	// message. It may be called with the bus's locks held, so it must not
+	// call back into the Server.
 	Logf func(format string, args ...any)
 	// Limits overrides the default limits (see the constants in limits.go).
 	Limits Limits
