@@ -24,6 +24,8 @@ func TestMain(m *testing.M) {
 		os.Exit(childJournald())
 	case "blast":
 		os.Exit(childBlast())
+	case "inherit":
+		os.Exit(childInherit())
 	}
 	fmt.Fprintln(os.Stderr, "unknown SVUNIT_JOURNAL_CHILD")
 	os.Exit(2)

@@ -3,7 +3,9 @@ package journal
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"runtime"
+	"strings"
 	"testing"
 )
 
@@ -12,7 +14,7 @@ import (
 // goroutine behind.
 func TestQuietUnitsCostLittle(t *testing.T) {
 	const units = 1000
-	dir := t.TempDir()
+	dir := mountTmpfs(t, "64m") // 2000 files: a tmpfs creates them fast
 	goroutines := runtime.NumGoroutine()
 	before := memInUse()
 	outs := make([]*Output, 0, units)
@@ -98,4 +100,46 @@ func TestStderrMergedIntoStdout(t *testing.T) {
 	if st := o.Status(); st.Stderr.Sink != "stdout" || st.Stdout.Written != 1_000_000 {
 		t.Errorf("status %+v", st)
 	}
+}
+
+// StandardOutput=inherit gives the child the manager's own stdout, with no
+// pipe in between, and StandardError=null discards stderr: a helper manager
+// runs the line writer that way, and its stdout holds the lines.
+func TestInheritAndNull(t *testing.T) {
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "SVUNIT_JOURNAL_CHILD=inherit", "GORACE=atexit_sleep_ms=0")
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("helper: %v\n%s", err, stderr.String())
+	}
+	checkLines(t, out, "o", 100, 0, 1000)
+	if stderr.Len() != 0 {
+		t.Errorf("stderr=null leaked %q", stderr.String())
+	}
+}
+
+// childInherit is the helper manager of TestInheritAndNull.
+func childInherit() int {
+	o, err := Open(Config{Unit: "w", Stdout: Target{Kind: Inherit}, Stderr: Target{Kind: Null}})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer o.Close()
+	out, errf := o.Files()
+	if out.Fd() == os.Stdout.Fd() || errf == out {
+		fmt.Fprintln(os.Stderr, "inherit must be a duplicate the Output owns, null a separate file")
+		return 1
+	}
+	if st := o.Status(); st.Stdout.Sink != "inherit" || st.Stderr.Sink != "null" {
+		fmt.Fprintf(os.Stderr, "status %+v\n", st)
+		return 1
+	}
+	if err := childCmd(o, "both", 1000, 100, 4096).Run(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	return 0
 }
