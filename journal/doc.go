@@ -1,30 +1,46 @@
 // Package journal captures the output of supervised programs and delivers it
 // to sinks: files rotated by size with backups, syslog, systemd-journald, the
-// manager's own fds, or nowhere.
+// manager's own stdout, or nowhere. It also reads log files back: Tail and
+// Follow (tail -F) for svunit logs.
 //
-// Open makes one Output per unit. It owns a pipe per stream (stderr may share
-// stdout's) whose write ends are given to each child the unit runs, and one
-// goroutine per stream that copies from the pipe to the sink. Copying into a
-// file is done by the kernel (splice on Linux) while the file is far from its
-// rotation size; only near the boundary are bytes read into a pooled buffer
-// to find the last newline, so that rotation never splits a line. A quiet
-// unit costs two pipes and two goroutines blocked in the runtime poller, and
-// no buffer: buffers come from a sync.Pool and go back after each read.
+// Open makes one Output per unit from a Config (ParseTarget, ParseOverflow,
+// ParseSyslogFacility and ParseSyslogLevel validate the unit-file values).
+// It owns a pipe per stream (stderr may share stdout's: ToStdout, or
+// StandardError=inherit as in systemd, or the same file) whose write ends
+// are given to every child the unit runs, and one goroutine per stream that
+// copies from the pipe to the sink. Null and Inherit need no pipe: the child
+// gets /dev/null or a duplicate of the manager's stdout.
 //
-// Concurrency: an Output's methods may be called from any goroutine. SetPID,
-// Reopen, Rotate and Status take the stream's lock only briefly; Rotate and
-// Reopen wait for a copy in progress to finish its current chunk. Close
-// stops the copiers after draining what the pipes hold. Tail and Follow are
-// independent of any Output and read files only.
+// Files: a regular file is written by splice(2) on Linux, pipe to file with
+// no copy through user space. When a file reaches Config.MaxBytes it is
+// rotated to NAME.1 … NAME.Backups; the bytes after its last newline (at
+// most 1 MiB) are read back and move to the new file, so no line is split
+// and no file exceeds MaxBytes (a longer line is cut). A file that is not
+// regular (FIFO, tty) is written as a stream and never rotated. A log file
+// removed or replaced behind our back is noticed within a MiB or a second of
+// further output and created again.
+//
+// Memory: a quiet unit costs two pipes and two goroutines parked in the
+// runtime poller, and no buffer: buffers come from a shared sync.Pool only
+// while bytes pass through user space. Nothing runs on a timer.
+//
+// Concurrency: an Output's methods may be called from any goroutine. Reopen
+// and Rotate take the stream's lock, and so wait for the chunk being
+// written; Status and SetPID never wait for a sink. Close closes the
+// children's fds, drains the pipes for up to a second (processes that still
+// hold a copy of them then get EPIPE), flushes partial lines and closes the
+// sinks. Tail and Follow read files only and need no Output.
 //
 // Faults: a sink that fails (disk full, file removed, syslog or journald
-// gone) does not stop the copy. The data that could not be written is
-// counted as dropped and the error is kept in Status until a write succeeds
-// again. Under Overflow Block a slow but working sink slows the writer
-// through the pipe, as in Supervisor; under Drop the pipe is always drained.
+// gone) never stops the copy or blocks the child: what it cannot take is
+// dropped and counted in Status with the error, and the next write tries
+// again. A full disk leaves only whole lines in the file. A sink that works
+// but is slow slows the child through the full pipe under Overflow Block (the
+// default, as Supervisor), or loses what does not fit in a small queue under
+// Overflow Drop.
 //
 // The package deliberately does not start children, parse unit files, or
 // talk D-Bus; it does not compress rotated files or rotate by time (use
-// logrotate with Reopen for that), and it does not frame output into lines
-// for file sinks except at a rotation boundary.
+// logrotate with Reopen), and it does not share a file with another writer:
+// it writes at its own offset, which splice needs.
 package journal
