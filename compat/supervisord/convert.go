@@ -44,12 +44,13 @@ func Convert(path string, o Options) ([]Unit, *Diagnostics, error) {
 	}
 	c.applyDefaults()
 	groups := groupsOf(c, d)
+	global := globalEnvironment(c, newExpander(env, host), d)
 	var units []Unit
 	for _, s := range c.sections {
 		kind, name, _ := strings.Cut(s.name, ":")
 		switch kind {
 		case "program":
-			p := &program{sec: s, name: name, groups: groups[name], d: d}
+			p := &program{sec: s, name: name, groups: groups[name], global: global, d: d}
 			if u, ok := p.convert(env, host); ok {
 				units = append(units, u)
 			}
@@ -114,14 +115,35 @@ func groupsOf(c *config, d *Diagnostics) map[string][]string {
 	return member
 }
 
+// globalEnvironment reads [supervisord] environment=, which supervisord puts
+// in its own environment and so in every program's: Convert writes it into
+// each unit.
+func globalEnvironment(c *config, exp *expander, d *Diagnostics) [][2]string {
+	s := c.byName["supervisord"]
+	if s == nil {
+		return nil
+	}
+	opt, ok := s.get("environment")
+	if !ok {
+		return nil
+	}
+	exp.vars["here"] = opt.here
+	val, err := exp.expand(opt.value)
+	if err == nil {
+		var pairs [][2]string
+		if pairs, err = parseEnvironment(val); err == nil {
+			return pairs
+		}
+	}
+	d.errorf(opt.pos, "[supervisord] environment: %v", err)
+	return nil
+}
+
 // warnSection reports a section that holds no program: supervisord's own
 // settings and the kinds of program svunit does not run.
 func warnSection(s *section, kind string, d *Diagnostics) {
 	switch kind {
 	case "supervisord":
-		if opt, ok := s.get("environment"); ok {
-			d.warnf(opt.pos, "[supervisord] environment= is not carried over: add it to each unit's Environment= (or the manager's environment)")
-		}
 		d.warnf(s.pos, "[supervisord] configures the daemon, not a program: see 'svunit daemon --help' for its settings")
 	case "eventlistener":
 		d.warnf(s.pos, "[%s] not converted: svunit reports events as D-Bus signals ('svunit events'); see docs/from-supervisor.md", s.name)

@@ -15,6 +15,7 @@ type program struct {
 	sec    *section
 	name   string
 	groups []string
+	global [][2]string // [supervisord] environment=, which every program inherits
 	d      *Diagnostics
 
 	exp       *expander
@@ -122,10 +123,14 @@ func (p *program) instanceSetup() {
 		p.instances, p.name, p.instances, p.name, p.name, p.instances, start, pn.value)
 }
 
-// readOptions converts each option in the order written. environment= goes
-// first, since Supervisor offers its pairs as %(ENV_X)s to every other
-// option; an option set twice takes its last value, as in ConfigParser.
+// readOptions converts each option in the order written. The environment
+// goes first, supervisord's then the program's, since Supervisor offers its
+// pairs as %(ENV_X)s to every other option; an option set twice takes its
+// last value, as in ConfigParser.
 func (p *program) readOptions() {
+	if err := p.addEnvironment(p.global); err != nil {
+		p.errorf(p.sec.pos, "[supervisord] environment: %v", err)
+	}
 	if opt, ok := p.sec.get("environment"); ok {
 		if err := p.environment(opt); err != nil {
 			p.errorf(opt.pos, "environment: %v", err)
@@ -291,6 +296,12 @@ func (p *program) environment(opt option) error {
 	if err != nil {
 		return err
 	}
+	return p.addEnvironment(pairs)
+}
+
+// addEnvironment writes pairs as Environment= lines and offers them as
+// %(ENV_KEY)s.
+func (p *program) addEnvironment(pairs [][2]string) error {
 	for _, kv := range pairs {
 		q, err := compat.SystemdQuoteEnv(kv[0] + "=" + kv[1])
 		if err != nil {
