@@ -142,3 +142,46 @@ func TestOverflowPolicy(t *testing.T) {
 		})
 	}
 }
+
+// Close returns even when the sink is stuck (a FIFO nobody reads) and the
+// copier is blocked writing to it: the stuck write is aborted and counted.
+func TestCloseWithStuckSink(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r, err := os.OpenFile(fifo, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	o, err := Open(Config{Unit: "w", Stdout: Target{Kind: Append, Path: fifo}, Stderr: Target{Kind: Null}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	child := childCmd(o, "out", 10000, 100, 4096) // 1 MB: more than the pipe and the FIFO hold
+	if err := child.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "output to flow", func() bool { return o.Status().Stdout.Written > 0 })
+	// The child soon blocks on the full pipe, the copier on the full FIFO.
+	closed := make(chan error)
+	go func() { closed <- o.Close() }()
+	select {
+	case <-closed:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Close hangs on a stuck sink")
+	}
+	// With the pipe's read end closed, the child's next write fails.
+	exited := make(chan error)
+	go func() { exited <- child.Wait() }()
+	select {
+	case <-exited:
+	case <-time.After(10 * time.Second):
+		child.Process.Kill()
+		t.Fatal("the child is still blocked after Close")
+	}
+	if st := o.Status().Stdout; st.Dropped == 0 || st.LastError == "" {
+		t.Errorf("status after an aborted write: %+v", st)
+	}
+}

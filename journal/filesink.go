@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"strconv"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -27,7 +28,9 @@ type fileSink struct {
 	kind     Kind  // Default, Append, File or Truncate
 	maxBytes int64 // rotate beyond this size; 0 never
 	backups  int
+	cur      atomic.Pointer[os.File] // f, for abort, which runs without stream.mu
 
+	// The fields below are owned by whoever holds stream.mu.
 	f         *os.File
 	fd        int   // f's descriptor, for splice
 	regular   bool  // f is a regular file: seekable, rotated
@@ -70,6 +73,7 @@ func (s *fileSink) open(truncate bool) error {
 		return fmt.Errorf("log file %s: %w", s.path, err)
 	}
 	s.f, s.regular, s.size = f, fi.Mode().IsRegular(), 0
+	s.cur.Store(f)
 	s.fd = -1
 	if s.regular {
 		if s.kind != File {
@@ -236,6 +240,7 @@ func (s *fileSink) reopen() error {
 	s.kind = oldKind
 	if err != nil {
 		s.f, s.fd = old, oldFd
+		s.cur.Store(old)
 		return err
 	}
 	return old.Close()
@@ -357,3 +362,7 @@ func (s *fileSink) partialLine() ([]byte, error) {
 }
 
 func (s *fileSink) close() error { return s.f.Close() }
+
+// abort makes a write stuck on a FIFO or device return, for Close. Writes
+// to a regular file do not wait on a reader and are left alone.
+func (s *fileSink) abort() { s.cur.Load().SetWriteDeadline(time.Unix(1, 0)) }

@@ -32,6 +32,13 @@ type sink interface {
 	close() error // flushes a partial line, closes what the sink opened
 }
 
+// An aborter is a sink whose writes can wait on another process (a FIFO's
+// reader, the syslog daemon); abort makes a waiting write fail, and may be
+// called while a write holds stream.mu.
+type aborter interface {
+	abort()
+}
+
 // A splicer is a sink that can take bytes from the pipe without a copy
 // through user space.
 type splicer interface {
@@ -251,8 +258,17 @@ func (s *stream) stop() {
 }
 
 // close waits for run after stop, then closes the read end and the sink.
+// A sink write still stuck after the grace period is aborted, so Close
+// returns even when a FIFO's reader or the syslog daemon hangs.
 func (s *stream) close() error {
-	<-s.done
+	select {
+	case <-s.done:
+	case <-time.After(2 * closeGrace):
+		if a, ok := s.sink.(aborter); ok {
+			a.abort()
+		}
+		<-s.done
+	}
 	s.r.Close()
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -19,13 +19,15 @@ const syslogLineMax = 8000
 // "<PRI>Mmm dd hh:mm:ss ident[pid]: msg"). It reconnects when the daemon
 // has restarted. Its methods run under stream.mu.
 type syslogSink struct {
-	addr  string
-	ident string
-	prio  int           // facility*8 + level
-	pid   *atomic.Int64 // the Output's current main pid
-	conn  *net.UnixConn // nil while disconnected
-	lines lineSplitter
-	msg   []byte // the datagram being built, reused
+	addr    string
+	ident   string
+	prio    int                          // facility*8 + level
+	pid     *atomic.Int64                // the Output's current main pid
+	conn    *net.UnixConn                // nil while disconnected
+	cur     atomic.Pointer[net.UnixConn] // conn, for abort, which runs without stream.mu
+	aborted atomic.Bool                  // set by abort: connect no more
+	lines   lineSplitter
+	msg     []byte // the datagram being built, reused
 }
 
 // newSyslogSink prepares the sink for stdout or stderr. Not reaching the
@@ -71,12 +73,25 @@ func identifier(cfg *Config) string {
 }
 
 func (s *syslogSink) connect() error {
+	if s.aborted.Load() {
+		return fmt.Errorf("syslog socket %s: output closed", s.addr)
+	}
 	c, err := net.DialUnix("unixgram", nil, &net.UnixAddr{Name: s.addr, Net: "unixgram"})
 	if err != nil {
 		return fmt.Errorf("syslog socket %s: %w; is a syslog daemon running?", s.addr, err)
 	}
 	s.conn = c
+	s.cur.Store(c)
 	return nil
+}
+
+// abort makes a send stuck on a daemon that does not read return, for
+// Close.
+func (s *syslogSink) abort() {
+	s.aborted.Store(true)
+	if c := s.cur.Load(); c != nil {
+		c.SetWriteDeadline(time.Unix(1, 0))
+	}
 }
 
 func (s *syslogSink) write(p []byte) (int, error) { return s.lines.write(p) }
