@@ -46,8 +46,14 @@
 // It knows nothing of D-Bus (bus/api exports it), does not parse unit
 // files (package units does), and does not copy output (package journal
 // does; the manager opens one journal.Output per unit and hands its files
-// to each child). It uses no cgroups: KillMode=control-group reaches the
-// run's process group, every descendant of its main process, and every
-// orphan that carries the run's INVOCATION_ID (Linux, through /proc). It
-// does not run ExecStartPre=, ExecStartPost=, ExecStop= or ExecReload=.
+// to each child). Where the manager can create a cgroup v2 subtree under
+// its own group, each unit runs in a group of its own (clone3 puts the
+// child there before it runs), and KillMode=control-group means that
+// group; elsewhere it means the run's process group, every descendant of
+// its main process, and every orphan that carries the run's INVOCATION_ID
+// (Linux, through /proc), or the process group alone (other systems). The
+// manager enables no cgroup controllers: it sets no CPU or memory limits.
+// UMask= and Limit*= are applied by forking while the manager carries them
+// (see limits.go). It does not run ExecStartPre=, ExecStartPost=,
+// ExecStop= or ExecReload=, and has no watchdog.
 package manager

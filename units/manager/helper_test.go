@@ -134,7 +134,15 @@ func testUnit(name, mode string, mods ...func(*units.Service)) *units.Unit {
 // newManager makes a Manager over us and shuts it down when the test ends.
 func newManager(t testing.TB, us ...*units.Unit) *Manager {
 	t.Helper()
-	m, err := New(Config{Units: us, Logf: func(f string, a ...any) { t.Logf("manager: "+f, a...) }})
+	return newManagerConfig(t, Config{}, us...)
+}
+
+// newManagerConfig is newManager with cfg's other settings.
+func newManagerConfig(t testing.TB, cfg Config, us ...*units.Unit) *Manager {
+	t.Helper()
+	cfg.Units = us
+	cfg.Logf = func(f string, a ...any) { t.Logf("manager: "+f, a...) }
+	m, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

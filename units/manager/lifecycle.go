@@ -62,7 +62,14 @@ func (s *service) spawnMain(restart bool) {
 		extra = append(extra, "NOTIFY_SOCKET="+s.m.notify.addr())
 	}
 	stdout, stderr := s.out.files()
+	cg, err := s.m.cg.unitDir(s.name)
+	if err != nil {
+		s.m.logf("%s: cgroup: %v (using the process group)", s.name, err)
+	}
 	spec, err := prepare(s.u, svc.ExecStart[s.execIndex], stdout, stderr, extra)
+	if err == nil {
+		spec.cgroup = cg
+	}
 	pid := 0
 	if err == nil {
 		if spec.needsOwnContext() {
@@ -79,7 +86,7 @@ func (s *service) spawnMain(restart bool) {
 		return
 	}
 	s.spawnErr, s.statusText, s.killing, s.result = "", "", false, ResultSuccess
-	s.proc = procGroup{main: pid, last: pid, pgid: pid, invocation: inv}
+	s.proc = procGroup{main: pid, last: pid, pgid: pid, invocation: inv, cgroup: spec.cgroup}
 	s.out.setPID(pid)
 	s.ts.MainStart = now()
 	s.move(Starting)

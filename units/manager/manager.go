@@ -32,6 +32,11 @@ type Config struct {
 	// Logf reports what the manager does on its own (spawn errors, bad
 	// units, FATAL); nil discards it.
 	Logf func(format string, args ...any)
+
+	// NoCgroups makes KillMode=control-group use the process group and
+	// /proc even where the manager could create cgroups (tests of that
+	// path, or a hierarchy the manager should not write to).
+	NoCgroups bool
 }
 
 // A Manager supervises the units of one directory. Its methods may be
@@ -40,6 +45,7 @@ type Manager struct {
 	cfg    Config
 	reaper *reaper
 	notify *notifier
+	cg     *cgroups // nil: no cgroup v2 subtree, KillMode=control-group uses /proc
 	hub    hub
 	jobs   jobTable
 	wg     sync.WaitGroup // service goroutines
@@ -67,6 +73,9 @@ func New(cfg Config) (*Manager, error) {
 		return nil, fmt.Errorf("notify socket: %v", err)
 	}
 	m.notify = n
+	if !cfg.NoCgroups {
+		m.cg = openCgroups()
+	}
 	m.set = set
 	for _, u := range set.Units() {
 		m.add(u)
@@ -268,6 +277,7 @@ func (m *Manager) Shutdown(ctx context.Context) error {
 		m.remove(s)
 	}
 	m.notify.close()
+	m.cg.close()
 	m.hub.closeAll(errors.New("manager: shut down"))
 	m.wg.Wait()
 	return err
@@ -284,6 +294,7 @@ func (m *Manager) remove(s *service) {
 	}
 	m.mu.Unlock()
 	s.out.close()
+	m.cg.removeUnit(s.name)
 	m.hub.publish(Event{Type: UnitRemoved, Unit: s.name, Old: s.snap.Load()})
 }
 

@@ -118,6 +118,9 @@ func procs() *procIndex {
 // grandchild that left the group with setsid, whether or not its parent is
 // still alive.
 func members(g procGroup, r *reaper) []int {
+	if g.cgroup != "" {
+		return cgroupProcs(g.cgroup)
+	}
 	x := procs()
 	self := os.Getpid()
 	var queue []int
@@ -158,6 +161,9 @@ func isOrphanOf(pid int, g procGroup, r *reaper) bool {
 // have processes left: its process group is not empty, or the manager has
 // a child no unit owns that carries the run's INVOCATION_ID.
 func hasLeftovers(g procGroup, r *reaper) bool {
+	if g.cgroup != "" {
+		return len(cgroupProcs(g.cgroup)) > 0
+	}
 	if g.pgid > 0 && syscall.Kill(-g.pgid, 0) == nil {
 		return true
 	}
@@ -195,6 +201,9 @@ func signalGroup(g procGroup, r *reaper, sig syscall.Signal, exceptMain bool) in
 	n := 0
 	if !exceptMain && g.pgid > 0 && syscall.Kill(-g.pgid, sig) == nil {
 		n++ // the whole group at once, including what forked since /proc was read
+	}
+	if g.cgroup != "" && sig == syscall.SIGKILL && !exceptMain && cgroupKill(g.cgroup) {
+		return n + 1
 	}
 	for _, pid := range members(g, r) {
 		if exceptMain && pid == g.main {

@@ -55,6 +55,7 @@ type procGroup struct {
 	last       int    // the main pid of the run, kept after it exited to find its orphans
 	pgid       int    // the process group the run was started in
 	invocation string // INVOCATION_ID given to the run
+	cgroup     string // the unit's cgroup directory, "" without cgroups
 }
 
 // timerKind says what the one timer of a service is waiting for.
@@ -286,7 +287,7 @@ func (s *service) snapshot() *Snapshot {
 	snap := &Snapshot{
 		Unit: s.u, State: s.state, ActiveState: active, SubState: sub, LoadState: load,
 		Result: s.result, MainPID: s.proc.main, LastExit: s.lastExit, NRestarts: s.nRestarts,
-		SpawnError: s.spawnErr, StatusText: s.statusText, Invocation: s.proc.invocation,
+		SpawnError: s.spawnErr, StatusText: s.statusText, Invocation: s.proc.invocation, ControlGroup: s.proc.cgroup,
 		Timestamps: s.ts, Description: desc,
 	}
 	snap.Logs = s.out.info()

@@ -18,14 +18,17 @@ type Snapshot struct {
 	LoadState   string // "loaded"; "not-found" once removed by a reload
 	Result      Result // why the unit last stopped or failed
 
-	MainPID     int      // 0 when no main process runs
-	LastExit    ExitInfo // the last exit of the main process
-	NRestarts   uint32   // automatic restarts since load or reset-failed
-	SpawnError  string   // why the last spawn failed, "" when it did not
-	StatusText  string   // the last STATUS= a notify service sent
-	Invocation  string   // INVOCATION_ID of the current or last run (32 hex digits)
-	Timestamps  Timestamps
-	Description string // unit's Description, or its name
+	MainPID    int      // 0 when no main process runs
+	LastExit   ExitInfo // the last exit of the main process
+	NRestarts  uint32   // automatic restarts since load or reset-failed
+	SpawnError string   // why the last spawn failed, "" when it did not
+	StatusText string   // the last STATUS= a notify service sent
+	Invocation string   // INVOCATION_ID of the current or last run (32 hex digits)
+	// ControlGroup is the cgroup v2 directory the unit's processes run in,
+	// "" where the manager uses no cgroups.
+	ControlGroup string
+	Timestamps   Timestamps
+	Description  string // unit's Description, or its name
 
 	// Log output: the paths of the unit's stdout and stderr files ("" for a
 	// non-file sink) and the journal's view of their health.

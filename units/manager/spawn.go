@@ -21,12 +21,13 @@ const defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bi
 // and checked before any fork: a bad user, a missing program or an
 // unreadable environment file fails here, in the manager.
 type spawnSpec struct {
-	path  string
-	argv  []string
-	attr  syscall.ProcAttr
-	cred  *credential // nil: run as the manager's own user
-	umask *uint32
-	rlims []rlimit
+	path   string
+	argv   []string
+	attr   syscall.ProcAttr
+	cred   *credential // nil: run as the manager's own user
+	umask  *uint32
+	rlims  []rlimit
+	cgroup string // start the child in this cgroup directory; "" for none
 }
 
 // credential is a resolved User=/Group=/SupplementaryGroups=.
@@ -301,5 +302,18 @@ func sysProcAttr(c *credential) *syscall.SysProcAttr {
 // fork starts the child. Its credentials are switched in the child before
 // exec; when the switch fails, exec never happens and the error returns.
 func (sp *spawnSpec) fork() (int, error) {
-	return syscall.ForkExec(sp.path, sp.argv, &sp.attr)
+	if sp.cgroup != "" {
+		done, err := intoCgroup(sp.attr.Sys, sp.cgroup)
+		if err != nil {
+			return 0, fmt.Errorf("cgroup %s: %v", sp.cgroup, err)
+		}
+		defer done()
+	}
+	pid, err := syscall.ForkExec(sp.path, sp.argv, &sp.attr)
+	if sp.cgroup != "" && (err == syscall.ENOSYS || err == syscall.EOPNOTSUPP) {
+		// A kernel without clone3: the process group and /proc stand in.
+		sp.cgroup, sp.attr.Sys.UseCgroupFD = "", false
+		pid, err = syscall.ForkExec(sp.path, sp.argv, &sp.attr)
+	}
+	return pid, err
 }

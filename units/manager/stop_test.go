@@ -2,6 +2,8 @@ package manager
 
 import (
 	"fmt"
+	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -56,14 +58,11 @@ func TestStopInfinity(t *testing.T) {
 
 // TestKillModeGrandchildren: control-group kills a background grandchild,
 // also one that left with setsid, and one whose parent exited (inherited by
-// the subreaper); process leaves it alone.
+// the subreaper); process leaves it alone. Each case runs with the unit's
+// own cgroup (where the system allows one) and with the process group and
+// /proc only.
 func TestKillModeGrandchildren(t *testing.T) {
-	cases := []struct {
-		mode     string
-		killMode units.KillMode
-		typ      units.ServiceType
-		survives bool
-	}{
+	cases := []killCase{
 		{"grandchild", units.KillControlGroup, units.Simple, false},
 		{"setsid", units.KillControlGroup, units.Simple, false},
 		{"daemonize", units.KillControlGroup, units.Forking, false},
@@ -72,37 +71,52 @@ func TestKillModeGrandchildren(t *testing.T) {
 		{"setsid", units.KillProcess, units.Simple, true},
 	}
 	for _, c := range cases {
-		t.Run(fmt.Sprintf("%s-%s", c.mode, c.killMode), func(t *testing.T) {
-			f := tempFile(t, "pid")
-			m := newManager(t, testUnit("tree", c.mode+":"+f, func(s *units.Service) {
-				s.KillMode, s.Type, s.TimeoutStopSec = c.killMode, c.typ, 5*time.Second
-			}))
-			starts, err := m.Start("tree")
-			if rs := waitJobs(t, starts, err); rs[0] != JobDone {
-				t.Fatalf("start job = %s (%s)", rs[0], starts[0].Reason)
-			}
-			gc, _ := strconv.Atoi(waitFile(t, f))
-			t.Cleanup(func() { syscall.Kill(gc, syscall.SIGKILL) })
-			if c.typ == units.Forking {
-				if snap := waitState(t, m, "tree", Running); snap.MainPID != gc {
-					t.Errorf("forking: MainPID %d, want the daemon %d", snap.MainPID, gc)
-				}
-			}
-			if !alive(gc) {
-				t.Fatalf("grandchild %d is not running before the stop", gc)
-			}
-			jobs, err := m.Stop("tree")
-			if rs := waitJobs(t, jobs, err); rs[0] != JobDone {
-				t.Errorf("stop job = %s (%s)", rs[0], jobs[0].Reason)
-			}
-			if c.survives {
-				if !alive(gc) {
-					t.Errorf("KillMode=%s killed the grandchild", c.killMode)
-				}
-				return
-			}
-			waitGone(t, gc)
-		})
+		for _, noCgroups := range []bool{false, true} {
+			name := fmt.Sprintf("%s-%s-cgroups=%v", c.mode, c.killMode, !noCgroups)
+			t.Run(name, func(t *testing.T) { c.run(t, noCgroups) })
+		}
+	}
+}
+
+type killCase struct {
+	mode     string // the child mode that leaves a grandchild
+	killMode units.KillMode
+	typ      units.ServiceType
+	survives bool // the grandchild outlives the stop
+}
+
+func (c killCase) run(t *testing.T, noCgroups bool) {
+	f := tempFile(t, "pid")
+	m := newManagerConfig(t, Config{NoCgroups: noCgroups}, testUnit("tree", c.mode+":"+f, func(s *units.Service) {
+		s.KillMode, s.Type, s.TimeoutStopSec = c.killMode, c.typ, 5*time.Second
+	}))
+	starts, err := m.Start("tree")
+	if rs := waitJobs(t, starts, err); rs[0] != JobDone {
+		t.Fatalf("start job = %s (%s)", rs[0], starts[0].Reason)
+	}
+	gc, _ := strconv.Atoi(waitFile(t, f))
+	t.Cleanup(func() {
+		syscall.Kill(gc, syscall.SIGKILL)
+		waitGone(t, gc) // before Shutdown removes the unit's cgroup
+	})
+	snap, _ := m.Unit("tree")
+	if cg := snap.ControlGroup; noCgroups && cg != "" || !noCgroups && m.cg != nil && cg == "" {
+		t.Fatalf("NoCgroups=%v, yet ControlGroup=%q", noCgroups, cg)
+	}
+	if c.typ == units.Forking && snap.MainPID != gc {
+		t.Errorf("forking: MainPID %d, want the daemon %d", snap.MainPID, gc)
+	}
+	if !alive(gc) {
+		t.Fatalf("grandchild %d is not running before the stop", gc)
+	}
+	jobs, err := m.Stop("tree")
+	if rs := waitJobs(t, jobs, err); rs[0] != JobDone {
+		t.Errorf("stop job = %s (%s)", rs[0], jobs[0].Reason)
+	}
+	if !c.survives {
+		waitGone(t, gc)
+	} else if !alive(gc) {
+		t.Errorf("KillMode=%s killed the grandchild", c.killMode)
 	}
 }
 
@@ -125,5 +139,32 @@ func TestStopRightAfterStart(t *testing.T) {
 		if snap, _ := m.Unit("quick"); snap.State != Stopped || snap.LastExit.Signal == syscall.SIGKILL {
 			t.Fatalf("round %d: %s, last exit %s", i, snap.State, snap.LastExit)
 		}
+	}
+}
+
+// TestCgroupPlacement: where the manager has a cgroup v2 subtree, a unit's
+// process runs in the unit's own group from its first instruction; where
+// it has none, ControlGroup is empty.
+func TestCgroupPlacement(t *testing.T) {
+	m := newManager(t, testUnit("placed", "sleep"))
+	waitFor(t)(m.Start("placed"))
+	snap := waitState(t, m, "placed", Running)
+	if m.cg == nil {
+		t.Logf("no writable cgroup v2 hierarchy here (mount %q): the process group and /proc are used", cgroup2Mount())
+		if snap.ControlGroup != "" {
+			t.Errorf("ControlGroup=%q without cgroups", snap.ControlGroup)
+		}
+		return
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/cgroup", snap.MainPID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rel := strings.TrimPrefix(snap.ControlGroup, cgroup2Mount())
+	if !strings.Contains(string(b), "0::"+rel+"\n") {
+		t.Errorf("pid %d is in %q, want 0::%s", snap.MainPID, b, rel)
+	}
+	if !slices.Contains(cgroupProcs(snap.ControlGroup), snap.MainPID) {
+		t.Errorf("cgroup.procs of %s lacks pid %d", snap.ControlGroup, snap.MainPID)
 	}
 }

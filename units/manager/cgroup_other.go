@@ -1,0 +1,16 @@
+//go:build !linux
+
+package manager
+
+import "syscall"
+
+// cgroups is absent outside Linux: KillMode=control-group reaches the
+// process group.
+type cgroups struct{}
+
+func openCgroups() *cgroups                            { return nil }
+func (c *cgroups) unitDir(name string) (string, error) { return "", nil }
+func (c *cgroups) removeUnit(name string)              {}
+func (c *cgroups) close()                              {}
+
+func intoCgroup(sys *syscall.SysProcAttr, dir string) (func(), error) { return func() {}, nil }
