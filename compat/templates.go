@@ -143,10 +143,12 @@ else
 	tick=1 per_second=1
 fi
 
-# running succeeds when the pid in $pidfile is alive; it sets pid.
+# running succeeds when the pid in $pidfile is alive; it sets pid. (/proc
+# answers for users who may not signal the manager.)
 running() {
 	pid=
-	[ -r "$pidfile" ] && read -r pid <"$pidfile" && [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null
+	[ -r "$pidfile" ] && read -r pid <"$pidfile" && [ -n "$pid" ] &&
+		{ kill -0 "$pid" 2>/dev/null || [ -d "/proc/$pid" ]; }
 }
 
 # detach runs its arguments in a new session where setsid(1) exists, so that
@@ -190,7 +192,7 @@ do_stop() {
 		return 0
 	fi
 	echo "Stopping $name (pid $pid)"
-	kill -TERM "$pid"
+	kill -TERM "$pid" || return 1
 	i=0
 	while running; do
 		if [ "$i" -ge $((stop_timeout * per_second)) ]; then

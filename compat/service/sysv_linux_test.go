@@ -131,6 +131,10 @@ func TestSysVInstall(t *testing.T) {
 	if out, code := run(t, nil, script, "status"); code != 0 || !strings.HasPrefix(out, "Running") {
 		t.Errorf("%s status = %d %q, want 0 Running", script, code, out)
 	}
+	// A user who may not signal the manager still gets the right answer.
+	if out, code := run(t, nil, "runuser", "-u", "nobody", "--", script, "status"); code != 0 || !strings.HasPrefix(out, "Running") {
+		t.Errorf("%s status as nobody = %d %q, want 0 Running", script, code, out)
+	}
 	if out, code := run(t, nil, append([]string{bin, "service-status"}, flags...)...); code != 0 || !strings.Contains(out, "running") {
 		t.Errorf("service-status = %d %q, want 0 running", code, out)
 	}
