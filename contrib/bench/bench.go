@@ -185,7 +185,10 @@ func (b *bench) round(r int, measures []measure, floor func() error, f func(syst
 		if b.ctx.Err() != nil {
 			return
 		}
-		b.note(p.col, measures, p.run())
+		began := time.Now()
+		err := p.run()
+		b.logf("  %s: %.1f s%s", p.col, time.Since(began).Seconds(), map[bool]string{true: "", false: " (" + fmt.Sprint(err) + ")"}[err == nil])
+		b.note(p.col, measures, err)
 		reapOrphans()
 	}
 }

@@ -31,6 +31,7 @@ type row struct {
 	Unit     string           `json:"unit"`
 	Target   string           `json:"target,omitempty"` // svunit's target, in words
 	Cells    map[string]*cell `json:"cells"`
+	Ratio    *float64         `json:"ratio_svunit_supervisord,omitempty"` // of the medians`
 }
 
 // A cell holds one column's samples, or why there are none.
@@ -99,6 +100,9 @@ func (r *results) finish() {
 				c.Min = slices.Min(c.Samples)
 				c.Max = slices.Max(c.Samples)
 			}
+		}
+		if q, ok := x.ratio(); ok && !math.IsNaN(q) && !math.IsInf(q, 0) {
+			x.Ratio = &q
 		}
 	}
 }
