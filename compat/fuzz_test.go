@@ -1,6 +1,9 @@
 package compat
 
 import (
+	"bytes"
+	"encoding/xml"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -18,6 +21,11 @@ func FuzzGenerate(f *testing.F) {
 			if err != nil {
 				continue
 			}
+			if tgt == Launchd {
+				if argv := plistArgs(t, out); !slices.Equal(argv, append([]string{exe}, o.DaemonArgs()...)) {
+					t.Errorf("ProgramArguments read back as %q", argv)
+				}
+			}
 			if tgt == Systemd && strings.Count(string(out), "\n") != strings.Count(string(mustGenerate(t, tgt, user)), "\n") {
 				t.Errorf("a value added lines to the systemd unit:\n%s", out)
 			}
@@ -32,4 +40,42 @@ func mustGenerate(t *testing.T, tgt Target, user bool) []byte {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// plistArgs reads ProgramArguments back from a plist with encoding/xml.
+func plistArgs(t *testing.T, plist []byte) []string {
+	d := xml.NewDecoder(bytes.NewReader(plist))
+	var argv []string
+	var key string
+	inArgs := false
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			return argv
+		}
+		switch tok := tok.(type) {
+		case xml.StartElement:
+			var text string
+			switch tok.Name.Local {
+			case "key":
+				if err := d.DecodeElement(&text, &tok); err != nil {
+					t.Fatal(err)
+				}
+				key = text
+			case "array":
+				inArgs = key == "ProgramArguments"
+			case "string":
+				if err := d.DecodeElement(&text, &tok); err != nil {
+					t.Fatal(err)
+				}
+				if inArgs {
+					argv = append(argv, text)
+				}
+			}
+		case xml.EndElement:
+			if tok.Name.Local == "array" {
+				inArgs = false
+			}
+		}
+	}
 }
