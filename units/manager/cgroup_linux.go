@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -141,13 +142,20 @@ func cgroupKill(dir string) bool {
 	return os.WriteFile(filepath.Join(dir, "cgroup.kill"), []byte("1"), 0) == nil
 }
 
-// intoCgroup makes the child start in the group at dir (clone3 with
-// CLONE_INTO_CGROUP); it returns the fd to close after the fork.
-func intoCgroup(sys *syscall.SysProcAttr, dir string) (closeFD func(), err error) {
-	fd, err := syscall.Open(dir, syscall.O_RDONLY|syscall.O_DIRECTORY|syscall.O_CLOEXEC, 0)
+// forkIntoCgroup forks sp's child straight into its unit's group (clone3
+// with CLONE_INTO_CGROUP), so not one instruction of it runs elsewhere.
+func (sp *spawnSpec) forkIntoCgroup() (int, error) {
+	fd, err := syscall.Open(sp.cgroup, syscall.O_RDONLY|syscall.O_DIRECTORY|syscall.O_CLOEXEC, 0)
 	if err != nil {
-		return nil, err
+		return 0, fmt.Errorf("cgroup %s: %v", sp.cgroup, err)
 	}
-	sys.UseCgroupFD, sys.CgroupFD = true, fd
-	return func() { syscall.Close(fd) }, nil
+	defer syscall.Close(fd)
+	sp.attr.Sys.UseCgroupFD, sp.attr.Sys.CgroupFD = true, fd
+	pid, err := syscall.ForkExec(sp.path, sp.argv, &sp.attr)
+	if err == syscall.ENOSYS || err == syscall.EOPNOTSUPP {
+		// A kernel without clone3: the process group and /proc stand in.
+		sp.cgroup, sp.attr.Sys.UseCgroupFD = "", false
+		return syscall.ForkExec(sp.path, sp.argv, &sp.attr)
+	}
+	return pid, err
 }

@@ -3,6 +3,8 @@ package manager
 import (
 	"fmt"
 	"syscall"
+
+	"svunit.dev/svunit/units"
 )
 
 // Go's fork cannot set a umask or rlimits in the child, so a unit that has
@@ -12,6 +14,20 @@ import (
 // The child then switches credentials with the limits already in place,
 // as systemd does. While the lock is held, files the manager creates get
 // the unit's umask; the window is one fork long.
+
+// rlimit is one resource limit, as the unit file gives it.
+type rlimit struct {
+	resource int
+	cur, max uint64
+}
+
+func toRlimits(ls []units.Rlimit) []rlimit {
+	out := make([]rlimit, len(ls))
+	for i, l := range ls {
+		out[i] = rlimit{l.Resource, l.Cur, l.Max}
+	}
+	return out
+}
 
 // needsOwnContext reports whether sp must be forked with the manager's
 // umask or rlimits changed.

@@ -2,23 +2,7 @@ package manager
 
 import (
 	"golang.org/x/sys/unix"
-
-	"svunit.dev/svunit/units"
 )
-
-// rlimit is one resource limit in the form setrlimit takes on this system.
-type rlimit struct {
-	resource int
-	cur, max uint64
-}
-
-func toRlimits(ls []units.Rlimit) []rlimit {
-	out := make([]rlimit, len(ls))
-	for i, l := range ls {
-		out[i] = rlimit{l.Resource, l.Cur, l.Max}
-	}
-	return out
-}
 
 func getrlimit(resource int) (rlimit, error) {
 	var r unix.Rlimit

@@ -1,26 +1,8 @@
-//go:build darwin || openbsd || netbsd
+//go:build !linux
 
 package manager
 
-import (
-	"syscall"
-
-	"svunit.dev/svunit/units"
-)
-
-// rlimit is one resource limit in the form setrlimit takes on this system.
-type rlimit struct {
-	resource int
-	cur, max uint64
-}
-
-func toRlimits(ls []units.Rlimit) []rlimit {
-	out := make([]rlimit, len(ls))
-	for i, l := range ls {
-		out[i] = rlimit{l.Resource, l.Cur, l.Max}
-	}
-	return out
-}
+import "syscall"
 
 func getrlimit(resource int) (rlimit, error) {
 	var r syscall.Rlimit
@@ -29,5 +11,5 @@ func getrlimit(resource int) (rlimit, error) {
 }
 
 func setrlimit(r rlimit) error {
-	return syscall.Setrlimit(r.resource, &syscall.Rlimit{Cur: r.cur, Max: r.max})
+	return syscall.Setrlimit(r.resource, &syscall.Rlimit{Cur: rlimValue(r.cur), Max: rlimValue(r.max)})
 }

@@ -57,32 +57,25 @@ func getReaper() *reaper {
 }
 
 // spawn runs fork (a ForkExec) and registers the new pid for sink before
-// the reaper can look at it.
+// the reaper can look at it. Spawns run in parallel.
 func (r *reaper) spawn(sink exitSink, fork func() (int, error)) (int, error) {
-	r.spawnMu.RLock()
-	defer r.spawnMu.RUnlock()
-	pid, err := fork()
-	if err != nil {
-		return 0, err
-	}
-	r.mu.Lock()
-	r.owners[pid] = sink
-	r.mu.Unlock()
-	return pid, nil
+	return r.spawnLocked(r.spawnMu.RLocker(), sink, fork)
 }
 
 // spawnExclusive is spawn with no other fork in flight, for a fork that
 // changes the manager's own umask or rlimits for its duration.
 func (r *reaper) spawnExclusive(sink exitSink, fork func() (int, error)) (int, error) {
-	r.spawnMu.Lock()
-	defer r.spawnMu.Unlock()
+	return r.spawnLocked(&r.spawnMu, sink, fork)
+}
+
+func (r *reaper) spawnLocked(l sync.Locker, sink exitSink, fork func() (int, error)) (int, error) {
+	l.Lock()
+	defer l.Unlock()
 	pid, err := fork()
 	if err != nil {
 		return 0, err
 	}
-	r.mu.Lock()
-	r.owners[pid] = sink
-	r.mu.Unlock()
+	r.adopt(pid, sink)
 	return pid, nil
 }
 

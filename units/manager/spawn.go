@@ -303,17 +303,7 @@ func sysProcAttr(c *credential) *syscall.SysProcAttr {
 // exec; when the switch fails, exec never happens and the error returns.
 func (sp *spawnSpec) fork() (int, error) {
 	if sp.cgroup != "" {
-		done, err := intoCgroup(sp.attr.Sys, sp.cgroup)
-		if err != nil {
-			return 0, fmt.Errorf("cgroup %s: %v", sp.cgroup, err)
-		}
-		defer done()
+		return sp.forkIntoCgroup()
 	}
-	pid, err := syscall.ForkExec(sp.path, sp.argv, &sp.attr)
-	if sp.cgroup != "" && (err == syscall.ENOSYS || err == syscall.EOPNOTSUPP) {
-		// A kernel without clone3: the process group and /proc stand in.
-		sp.cgroup, sp.attr.Sys.UseCgroupFD = "", false
-		pid, err = syscall.ForkExec(sp.path, sp.argv, &sp.attr)
-	}
-	return pid, err
+	return syscall.ForkExec(sp.path, sp.argv, &sp.attr)
 }
