@@ -338,27 +338,13 @@ const maxCarry = 1 << 20
 // backwards from its end; nil when it ends with a newline, or has none in
 // its last maxCarry bytes.
 func (s *fileSink) partialLine() ([]byte, error) {
-	buf := getChunk()
-	defer putChunk(buf)
-	end := s.size
-	for end > 0 && s.size-end < maxCarry {
-		start := max(0, end-int64(len(*buf)))
-		b := (*buf)[:end-start]
-		if _, err := s.f.ReadAt(b, start); err != nil && err != io.EOF {
-			return nil, err
-		}
-		if i := bytes.LastIndexByte(b, '\n'); i >= 0 {
-			nl := start + int64(i) + 1
-			if nl == s.size {
-				return nil, nil
-			}
-			carry := make([]byte, s.size-nl)
-			_, err := s.f.ReadAt(carry, nl)
-			return carry, err
-		}
-		end = start
+	nl, err := lastNewline(s.f, s.size, maxCarry)
+	if err != nil || nl < 0 || nl == s.size {
+		return nil, err // no newline: one line longer than the limit or maxCarry, cut here
 	}
-	return nil, nil // one line longer than the limit or maxCarry: cut it here
+	carry := make([]byte, s.size-nl)
+	_, err = s.f.ReadAt(carry, nl)
+	return carry, err
 }
 
 func (s *fileSink) close() error { return s.f.Close() }

@@ -1,6 +1,9 @@
 package journal
 
-import "bytes"
+import (
+	"bytes"
+	"io"
+)
 
 // lineSplitter cuts a byte stream into lines for sinks that take one message
 // per line (syslog, journald). A line longer than max is sent in pieces of
@@ -62,4 +65,24 @@ func (l *lineSplitter) flush() error {
 	line := l.partial
 	l.partial = nil
 	return l.emit(line)
+}
+
+// lastNewline returns the offset just after the last newline in the first
+// size bytes of r, reading backwards at most maxScan bytes; -1 if there is
+// none in that range.
+func lastNewline(r io.ReaderAt, size, maxScan int64) (int64, error) {
+	buf := getChunk()
+	defer putChunk(buf)
+	for end := size; end > 0 && size-end < maxScan; {
+		start := max(0, end-int64(len(*buf)))
+		b := (*buf)[:end-start]
+		if _, err := r.ReadAt(b, start); err != nil && err != io.EOF {
+			return -1, err
+		}
+		if i := bytes.LastIndexByte(b, '\n'); i >= 0 {
+			return start + int64(i) + 1, nil
+		}
+		end = start
+	}
+	return -1, nil
 }

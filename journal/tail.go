@@ -33,31 +33,38 @@ func lastLines(f *os.File, n int) ([]string, int64, error) {
 		return nil, 0, err
 	}
 	size := fi.Size()
-	if n <= 0 || size == 0 {
-		return nil, size, nil
+	if n <= 0 {
+		// Only where the last complete line ends: an unfinished line is
+		// followed from its start, unless it is already very long.
+		nl, err := lastNewline(f, size, followLineMax)
+		if nl < 0 {
+			nl = max(0, size-followLineMax)
+		}
+		return nil, nl, err
 	}
-	buf := getChunk()
-	defer putChunk(buf)
-	// Read backwards until the data holds n newlines before its last byte.
-	var data []byte
-	start := size
-	for start > 0 && bytes.Count(data[:max(len(data)-1, 0)], []byte{'\n'}) < n {
-		from := max(0, start-int64(len(*buf)))
-		b := (*buf)[:start-from]
+	// Read backwards, a chunk at a time, until the chunks hold n newlines
+	// before the file's last byte.
+	var chunks [][]byte // newest first
+	newlines, start := 0, size
+	for start > 0 && newlines < n {
+		from := max(0, start-chunkSize)
+		b := make([]byte, start-from)
 		if _, err := f.ReadAt(b, from); err != nil && err != io.EOF {
 			return nil, 0, err
 		}
-		data = append(append([]byte(nil), b...), data...)
-		start = from
+		c := bytes.Count(b, []byte{'\n'})
+		if start == size && b[len(b)-1] == '\n' {
+			c-- // the newline that ends the last line opens no new one
+		}
+		chunks, newlines, start = append(chunks, b), newlines+c, from
 	}
-	text := string(data)
-	end := size
+	slices.Reverse(chunks)
+	data := bytes.Join(chunks, nil)
+	end := start
 	if i := bytes.LastIndexByte(data, '\n'); i >= 0 {
 		end = start + int64(i) + 1
-	} else {
-		end = start
 	}
-	lines := splitLines(text)
+	lines := splitLines(string(data))
 	if len(lines) > n {
 		lines = lines[len(lines)-n:]
 	}

@@ -133,3 +133,20 @@ func TestFollowCreateMoveTruncate(t *testing.T) {
 	appendTo("four\n")
 	wait("one\ntwo\nthree\nfour\n")
 }
+
+// Follow (no last lines) starts after the last complete line: an unfinished
+// line is printed whole once it ends.
+func TestFollowUnfinishedLine(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "app.log")
+	if err := os.WriteFile(path, []byte("a\nb"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := follow(t, path, 0)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	f.WriteString("c\nd\n")
+	waitFor(t, `"bc\nd\n"`, func() bool { return string(out.Bytes()) == "bc\nd\n" })
+}
