@@ -61,45 +61,54 @@ func splitWords(s string) ([]word, error) {
 	return words, nil
 }
 
+// simpleEscapes are the one-letter C escapes (\s is systemd's space).
+var simpleEscapes = map[byte]string{'a': "\a", 'b': "\b", 'f': "\f", 'n': "\n", 'r': "\r", 't': "\t", 'v': "\v",
+	'\\': "\\", '"': "\"", '\'': "'", 's': " ", ';': ";", ' ': " "}
+
 // unescape decodes the C escape at the start of s (s[0] == '\\') and returns
-// the decoded text and how many bytes of s it used.
+// the decoded text and how many bytes of s it used. A NUL byte is refused:
+// no program argument or environment variable can hold one.
 func unescape(s string) (string, int, error) {
 	if len(s) < 2 {
 		return "", 0, errors.New(`trailing backslash (write \\ for a literal one)`)
 	}
-	simple := map[byte]string{'a': "\a", 'b': "\b", 'f': "\f", 'n': "\n", 'r': "\r", 't': "\t", 'v': "\v",
-		'\\': "\\", '"': "\"", '\'': "'", 's': " ", ';': ";", ' ': " "}
-	if r, ok := simple[s[1]]; ok {
+	if r, ok := simpleEscapes[s[1]]; ok {
 		return r, 2, nil
 	}
-	hex := func(n int) (string, int, error) {
-		if len(s) < 2+n {
-			return "", 0, fmt.Errorf("escape %q is too short", s)
-		}
-		v, err := strconv.ParseUint(s[2:2+n], 16, 32)
-		if err != nil || (n > 2 && !utf8.ValidRune(rune(v))) {
-			return "", 0, fmt.Errorf("bad escape %q", s[:2+n])
-		}
-		if n == 2 {
-			return string([]byte{byte(v)}), 2 + n, nil
-		}
-		return string(rune(v)), 2 + n, nil
-	}
+	digits, base := 0, 16
 	switch s[1] {
 	case 'x':
-		return hex(2)
+		digits = 2
 	case 'u':
-		return hex(4)
+		digits = 4
 	case 'U':
-		return hex(8)
+		digits = 8
 	case '0', '1', '2', '3':
-		if len(s) >= 4 {
-			if v, err := strconv.ParseUint(s[1:4], 8, 8); err == nil {
-				return string([]byte{byte(v)}), 4, nil
-			}
-		}
+		digits, base = 3, 8
+	default:
+		return "", 0, fmt.Errorf(`unknown escape \%c (write \\ for a literal backslash)`, s[1])
 	}
-	return "", 0, fmt.Errorf(`unknown escape \%c (write \\ for a literal backslash)`, s[1])
+	start := 2
+	if base == 8 {
+		start = 1 // the first digit is s[1]
+	}
+	end := start + digits
+	if base == 8 {
+		end = 4
+	}
+	if len(s) < end {
+		return "", 0, fmt.Errorf("escape %q is too short", short(s))
+	}
+	v, err := strconv.ParseUint(s[start:end], base, 32)
+	switch {
+	case err != nil || (digits > 2 && base == 16 && !utf8.ValidRune(rune(v))):
+		return "", 0, fmt.Errorf("bad escape %q", s[:end])
+	case v == 0:
+		return "", 0, fmt.Errorf("escape %q is a NUL byte, which no argument can hold", s[:end])
+	case digits > 2 && base == 16:
+		return string(rune(v)), end, nil
+	}
+	return string([]byte{byte(v)}), end, nil
 }
 
 // parseExec parses one Exec*= value into commands; several commands on one

@@ -60,8 +60,8 @@ func (s *scanned) line(n int, line string) {
 	if len(line) >= maxLine {
 		s.errorf(n, "line is %d bytes long, the limit is %d (split it with a backslash at the end of a line)", len(line), maxLine-1)
 	}
-	if !utf8.ValidString(line) {
-		s.errorf(n, "line is not valid UTF-8 (save the file as UTF-8)")
+	if !utf8.ValidString(line) || strings.IndexByte(line, 0) >= 0 {
+		s.errorf(n, "line is not valid UTF-8 text (save the file as UTF-8, without NUL bytes)")
 		return
 	}
 	switch {

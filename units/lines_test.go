@@ -63,7 +63,9 @@ func TestScanLinesSyntaxErrors(t *testing.T) {
 		"[Service] trailing\n" + // 3
 		"NoEquals\n" + // 4
 		"=value\n" + // 5
-		"ExecStart=/bin/" + strings.Repeat("x", maxLine) + "\n" // 6
+		"ExecStart=/bin/" + strings.Repeat("x", maxLine) + "\n" + // 6
+		"Environment=A=\x00\n" + // 7
+		"Environment=A=\xff\n" // 8
 	_, _, errs := readOptions("f.unit", []byte(src))
 	want := []string{
 		"f.unit:1: Orphan= comes before any section header (put it under [Unit], [Service] or [Install])",
@@ -72,6 +74,8 @@ func TestScanLinesSyntaxErrors(t *testing.T) {
 		`f.unit:4: line "NoEquals" is neither a section header, a comment nor NAME=VALUE`,
 		"f.unit:5: directive with an empty name (write NAME=VALUE)",
 		"f.unit:6: line is 2063 bytes long, the limit is 2047 (split it with a backslash at the end of a line)",
+		"f.unit:7: line is not valid UTF-8 text (save the file as UTF-8, without NUL bytes)",
+		"f.unit:8: line is not valid UTF-8 text (save the file as UTF-8, without NUL bytes)",
 	}
 	checkErrors(t, errs, want)
 }
