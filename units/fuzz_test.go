@@ -44,6 +44,9 @@ func FuzzLoad(f *testing.F) {
 				if _, err := c.Expand([]string{"X=a b", "Y=c"}); err != nil {
 					t.Fatalf("a loaded command does not expand: %v", err)
 				}
+				if strings.Contains(strings.Join(c.Argv, ""), "\x00") {
+					t.Fatalf("a loaded command holds a NUL byte: %q", c.Argv)
+				}
 			}
 			if !u.Equal(u) {
 				t.Fatal("a unit is not Equal to itself")
