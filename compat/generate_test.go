@@ -178,3 +178,37 @@ func TestHostileGolden(t *testing.T) {
 		}
 	}
 }
+
+// TestShellQuoteRoundTrip passes many awkward strings through ShellQuote
+// and one real sh and dash, and checks that each comes back unchanged.
+func TestShellQuoteRoundTrip(t *testing.T) {
+	words := []string{"", "'", "''", `\`, "\n", "a b", "$HOME", "`id`", "$(id)", "*", "~", "-n", "!", "#x", "a'b\"c", "\t", hostile, reevaluable}
+	for i := 1; i < 128; i++ {
+		words = append(words, string(rune(i)), "x"+string(rune(i))+"y")
+	}
+	words = append(words, "é", "日本", "\u00a0")
+	var script strings.Builder
+	script.WriteString("printf '%s\\000'")
+	for _, w := range words {
+		q, err := ShellQuote(w)
+		if err != nil {
+			t.Fatal(err)
+		}
+		script.WriteString(" " + q)
+	}
+	for _, shell := range []string{"sh", "dash"} {
+		out, err := exec.Command(shell, "-c", script.String()).Output()
+		if err != nil {
+			t.Fatalf("%s: %v", shell, err)
+		}
+		got := strings.Split(strings.TrimSuffix(string(out), "\x00"), "\x00")
+		if len(got) != len(words) {
+			t.Fatalf("%s: %d words back, want %d", shell, len(got), len(words))
+		}
+		for i := range words {
+			if got[i] != words[i] {
+				t.Errorf("%s: %q came back as %q", shell, words[i], got[i])
+			}
+		}
+	}
+}

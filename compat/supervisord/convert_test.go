@@ -3,6 +3,7 @@ package supervisord
 import (
 	"bytes"
 	"flag"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"svunit.dev/svunit/compat"
 	"svunit.dev/svunit/units"
 )
 
@@ -289,5 +291,44 @@ func TestVerify(t *testing.T) {
 	out, err := exec.Command(bin, append([]string{"verify"}, dirs...)...).CombinedOutput()
 	if err != nil {
 		t.Fatalf("svunit verify: %v\n%s", err, out)
+	}
+}
+
+// TestSystemdQuoteLoads quotes awkward strings with compat's systemd
+// escapers, loads them with the units package and checks that each comes
+// back unchanged, as an argument and as an Environment= value.
+func TestSystemdQuoteLoads(t *testing.T) {
+	words := []string{"a b", `"`, `\`, "'", "$HOME", "${X}", "$$", "%i", "100%", "\n", "\t", "x;y", "é", `C:\dir\`}
+	var args, env []string
+	for i, w := range words {
+		q, err := compat.SystemdQuote(w)
+		if err != nil {
+			t.Fatal(err)
+		}
+		args = append(args, q)
+		e, err := compat.SystemdQuoteEnv(fmt.Sprintf("V%d=%s", i, w))
+		if err != nil {
+			t.Fatal(err)
+		}
+		env = append(env, "Environment="+e)
+	}
+	dir := t.TempDir()
+	unit := "[Service]\nExecStart=/bin/echo " + strings.Join(args, " ") + "\n" + strings.Join(env, "\n") + "\n"
+	write(t, filepath.Join(dir, "q.unit"), unit)
+	us, err := units.LoadFile(filepath.Join(dir, "q.unit"))
+	if err != nil {
+		t.Fatalf("%v\n%s", err, unit)
+	}
+	argv, err := us[0].Service.ExecStart[0].Expand(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(argv[1:], words) {
+		t.Errorf("ExecStart= arguments read back as %q, want %q", argv[1:], words)
+	}
+	for i, w := range words {
+		if got := us[0].Service.Environment[i]; got != fmt.Sprintf("V%d=%s", i, w) {
+			t.Errorf("Environment= %d read back as %q, want V%d=%q", i, got, i, w)
+		}
 	}
 }
