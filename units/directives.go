@@ -109,6 +109,17 @@ func setInt(f intField, lo, hi int) func(*builder, string) error {
 	}
 }
 
+// orEmpty lets an empty value through check: it resets the directive to
+// its default, as in systemd.
+func orEmpty(check func(string) error) func(string) error {
+	return func(v string) error {
+		if v == "" {
+			return nil
+		}
+		return check(v)
+	}
+}
+
 func absPath(v string) error {
 	if !filepath.IsAbs(v) {
 		return fmt.Errorf("%q is not an absolute path (write the full path, starting with /)", v)
@@ -224,9 +235,9 @@ var mainDirectives = []*directive{
 			return err
 		}},
 	{"Service", "User", "user name or UID", "the manager's user", "Run as this user; it must exist when the unit is loaded, or the unit is refused (never run as someone else).", "user",
-		setString(func(u *Unit) *string { return &u.Service.User }, func(v string) error { _, err := lookupUser(v); return err })},
+		setString(func(u *Unit) *string { return &u.Service.User }, orEmpty(func(v string) error { _, err := lookupUser(v); return err }))},
 	{"Service", "Group", "group name or GID", "User='s primary group", "Run with this unix group; it must exist. Not a svunit group: that is [Unit] Groups=.", "–",
-		setString(func(u *Unit) *string { return &u.Service.Group }, func(v string) error { _, err := lookupGroup(v); return err })},
+		setString(func(u *Unit) *string { return &u.Service.Group }, orEmpty(func(v string) error { _, err := lookupGroup(v); return err }))},
 	{"Service", "SupplementaryGroups", "list of groups", "User='s groups", "Extra unix groups for the process; each must exist.", "–",
 		setList(func(u *Unit) *[]string { return &u.Service.SupplementaryGroups }, func(v string) (string, error) { _, err := lookupGroup(v); return v, err })},
 	{"Service", "UMask", "octal mode", "the manager's", "The file mode creation mask, e.g. 0022.", "umask",

@@ -120,6 +120,7 @@ func TestLoadErrors(t *testing.T) {
 		{"documentation", "a.unit", "[Unit]\nDocumentation=https://x.org/a%20b man:svunit(1) ftp://x\n[Service]\nExecStart=/bin/a\n", []string{
 			`a.unit:2: Unit.Documentation: "ftp://x" is not a URL with the scheme http, https, file, info or man`,
 		}},
+		{"empty user resets", "a.unit", "[Service]\nExecStart=/bin/a\nUser=\nGroup=\n", nil},
 		{"syntax", "a.unit", "[Service]\nExecStart=/bin/a\nnonsense\n", []string{
 			`a.unit:3: line "nonsense" is neither a section header, a comment nor NAME=VALUE`,
 		}},
