@@ -151,14 +151,17 @@ func (fl *follower) start(n int) error {
 		return err
 	}
 	fl.f = f
-	lines, end, err := lastLines(f, n)
+	// One line more, in case the last is unfinished: it is not shown now
+	// but written whole once it ends.
+	lines, end, err := lastLines(f, n+1)
 	if err != nil {
 		return err
 	}
 	fl.emitted = end
 	if end < fileSize(f) && len(lines) > 0 {
-		lines = lines[:len(lines)-1] // unfinished: written whole once it ends
+		lines = lines[:len(lines)-1]
 	}
+	lines = lines[max(0, len(lines)-n):]
 	for _, l := range lines {
 		if _, err := io.WriteString(fl.w, l+"\n"); err != nil {
 			return err

@@ -134,19 +134,20 @@ func TestFollowCreateMoveTruncate(t *testing.T) {
 	wait("one\ntwo\nthree\nfour\n")
 }
 
-// Follow (no last lines) starts after the last complete line: an unfinished
-// line is printed whole once it ends.
+// FollowLines shows the last complete lines; an unfinished last line is
+// printed whole once it ends.
 func TestFollowUnfinishedLine(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "app.log")
 	if err := os.WriteFile(path, []byte("a\nb"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	out := follow(t, path, 0)
+	out := follow(t, path, 1)
+	waitFor(t, `"a\n"`, func() bool { return string(out.Bytes()) == "a\n" })
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
 	f.WriteString("c\nd\n")
-	waitFor(t, `"bc\nd\n"`, func() bool { return string(out.Bytes()) == "bc\nd\n" })
+	waitFor(t, `"a\nbc\nd\n"`, func() bool { return string(out.Bytes()) == "a\nbc\nd\n" })
 }
