@@ -161,18 +161,22 @@ func statusExit(st service.Status, err error) error {
 
 // printPlan prints what Install would do.
 func printPlan(g *globals, s *service.Service) error {
+	wrapper, err := s.Wrapper()
+	if err != nil {
+		return err
+	}
 	var cmds []string
 	for _, argv := range s.Commands() {
 		cmds = append(cmds, strings.Join(argv, " "))
 	}
 	if g.json() {
-		return printJSON(map[string]any{"backend": s.Target(), "files": s.Files(), "commands": cmds, "wrapper": string(s.Wrapper())})
+		return printJSON(map[string]any{"backend": s.Target(), "files": s.Files(), "commands": cmds, "wrapper": string(wrapper)})
 	}
 	fmt.Printf("# backend: %s\n# would write: %s\n", s.Target(), strings.Join(s.Files(), ", "))
 	for _, c := range cmds {
 		fmt.Printf("# would run: %s\n", c)
 	}
 	fmt.Printf("# --- %s:\n", s.Files()[0])
-	_, err := os.Stdout.Write(s.Wrapper())
+	_, err = os.Stdout.Write(wrapper)
 	return err
 }

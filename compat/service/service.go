@@ -26,11 +26,12 @@ type Config struct {
 // A Service is the svunit manager as one service of the machine's init
 // system.
 type Service struct {
-	b       backend
-	name    string
-	wrapper []byte
-	files   []string         // what Install writes; files[0] is the wrapper
-	ks      kservice.Service // nil when svunit installs the wrapper itself
+	b          backend
+	name       string
+	wrapper    []byte
+	wrapperErr error            // why the wrapper cannot be written, if it cannot
+	files      []string         // what Install writes; files[0] is the wrapper
+	ks         kservice.Service // nil when svunit installs the wrapper itself
 }
 
 // Status is what Service.Status reports.
@@ -57,16 +58,16 @@ func New(c Config) (*Service, error) {
 	if s.files, err = b.files(s.name, c.User); err != nil {
 		return nil, fmt.Errorf("%s: %w", b.target, err)
 	}
-	if s.wrapper, err = compat.Generate(b.target, c.Options); err != nil {
-		return nil, err
-	}
+	// A wrapper that cannot be written only stops Install: Uninstall and
+	// Status work whatever this binary's path holds.
+	s.wrapper, s.wrapperErr = compat.Generate(b.target, c.Options)
 	if b.kardianos == "" {
 		return s, nil
 	}
 	// kardianos/service renders its own template language; the wrapper is
 	// passed as a template with nothing to substitute.
-	if strings.Contains(string(s.wrapper), "{{") {
-		return nil, fmt.Errorf("%s: a path holds \"{{\", which kardianos/service would read as a template; use 'svunit generate %s' and install by hand", b.target, b.target)
+	if s.wrapperErr == nil && strings.Contains(string(s.wrapper), "{{") {
+		s.wrapperErr = fmt.Errorf("%s: a path holds \"{{\", which kardianos/service would read as a template; use 'svunit generate %s' and install by hand", b.target, b.target)
 	}
 	kc := &kservice.Config{
 		Name:        s.name,
@@ -118,8 +119,9 @@ func pickBackend(name string) (backend, error) {
 // Target is the init system the service is for.
 func (s *Service) Target() compat.Target { return s.b.target }
 
-// Wrapper returns the file Install writes as files[0].
-func (s *Service) Wrapper() []byte { return s.wrapper }
+// Wrapper returns the file Install writes as files[0], or why it cannot
+// be written.
+func (s *Service) Wrapper() ([]byte, error) { return s.wrapper, s.wrapperErr }
 
 // Files lists the files Install may write, the wrapper first.
 func (s *Service) Files() []string { return s.files }
@@ -142,6 +144,9 @@ func (s *Service) Installed() bool {
 // Install writes the wrapper and enables it, so the manager starts at boot.
 // It refuses to replace an existing file.
 func (s *Service) Install() error {
+	if s.wrapperErr != nil {
+		return s.wrapperErr
+	}
 	if s.Installed() {
 		return fmt.Errorf("%s exists: the service is installed already (uninstall-service first)", s.files[0])
 	}

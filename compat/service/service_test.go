@@ -25,8 +25,12 @@ func TestNewRefuses(t *testing.T) {
 	}
 	for _, c := range cases {
 		s, err := New(c.c)
+		if err == nil {
+			// The wrapper's own problems stop Install, not New.
+			_, err = s.Wrapper()
+		}
 		if err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("New(%+v) = %v, %v; want an error mentioning %s", c.c, s, err, c.want)
+			t.Errorf("New(%+v): %v; want an error mentioning %s", c.c, err, c.want)
 		}
 	}
 }
@@ -49,7 +53,7 @@ func TestNativePlan(t *testing.T) {
 		t.Errorf("openbsd: files %v, commands %v", s.Files(), s.Commands())
 	}
 	want, _ := compat.Generate(compat.OpenBSD, compat.Options{Executable: "/usr/local/bin/svunit"})
-	if string(s.Wrapper()) != string(want) {
+	if got, err := s.Wrapper(); err != nil || string(got) != string(want) {
 		t.Error("the OpenBSD wrapper differs from compat.Generate's")
 	}
 }
@@ -71,5 +75,23 @@ func TestBackendChoiceIsNotSticky(t *testing.T) {
 	}
 	if _, err := New(Config{Options: opts}); err != nil {
 		t.Errorf("detecting the init system after forcing one: %v", err)
+	}
+}
+
+// TestUnwritableWrapper checks that a wrapper this binary's path cannot be
+// written into stops Install only: status and uninstall still answer.
+func TestUnwritableWrapper(t *testing.T) {
+	s, err := New(Config{Backend: "openbsd-rc.d", Options: compat.Options{Name: "svunit_never_installed", Executable: "/home/me/my bin/svunit"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Install(); err == nil || !strings.Contains(err.Error(), "my bin") {
+		t.Errorf("Install = %v, want the executable's path refused", err)
+	}
+	if st, err := s.Status(); st != NotInstalled || err != nil {
+		t.Errorf("Status = %s, %v; want not-installed", st, err)
+	}
+	if err := s.Uninstall(); err != ErrNotInstalled {
+		t.Errorf("Uninstall = %v, want ErrNotInstalled", err)
 	}
 }
