@@ -22,25 +22,33 @@ func TestLogsVerb(t *testing.T) {
 	t.Run("follow a file", func(t *testing.T) { testLogsFollowFile(t, bin) })
 }
 
-const talkUnit = "[Service]\nExecStart=/bin/sh -c 'for i in 1 2 3 4; do echo out$i; echo err$i >&2; done; exec sleep 1000'\nStartSecs=0\nTimeoutStopSec=5s\n"
+const talkUnit = "[Unit]\nGroups=chat\n[Service]\nExecStart=/bin/sh -c 'for i in 1 2 3 4; do echo out$i; echo err$i >&2; done; exec sleep 1000'\nStartSecs=0\nTimeoutStopSec=5s\n"
 
 func testLogsDaemon(t *testing.T, bin string) {
 	d := startDaemon(t, bin, map[string]string{
 		"talk.unit":  talkUnit,
+		"echo.unit":  "[Unit]\nGroups=chat\n[Service]\nExecStart=/bin/sh -c 'echo hello; exec sleep 1000'\nStartSecs=0\nTimeoutStopSec=5s\n",
 		"quiet.unit": "[Service]\nExecStart=/bin/sleep 1000\nStandardOutput=null\nStartSecs=0\nTimeoutStopSec=5s\n",
 	})
-	d.expect(0, "start", "talk", "quiet")
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		out, _, _ := d.svunit("logs", "-n", "2", "--stderr", "talk")
-		if out == "err3\nerr4\n" {
-			break
+	d.expect(0, "start", "talk", "quiet", "echo")
+	// eventually runs logs until its output is want (the units are still
+	// writing their first lines).
+	eventually := func(want string, args ...string) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			out, _, _ := d.svunit(append([]string{"logs"}, args...)...)
+			if out == want {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("logs %s: %q, want %q", strings.Join(args, " "), out, want)
+			}
+			time.Sleep(10 * time.Millisecond)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("logs -n 2 --stderr talk: %q", out)
-		}
-		time.Sleep(10 * time.Millisecond)
 	}
+	eventually("err3\nerr4\n", "-n", "2", "--stderr", "talk")
+	eventually("echo.unit: hello\ntalk.unit: out4\n", "-n", "1", "@chat")
 	out, _ := d.expect(0, "logs", "talk")
 	if out != "out1\nout2\nout3\nout4\n" {
 		t.Errorf("logs talk: %q", out)
