@@ -62,9 +62,10 @@ func TestOpenRCInstall(t *testing.T) {
 		return run(t, nil, inOpenRC(t, state, append([]string{bin, verb}, flags...)...)...)
 	}
 	stop := inOpenRC(t, state, "rc-service", name, "stop")
+	uninstall := inOpenRC(t, state, append([]string{bin, "uninstall-service"}, flags...)...)
 	t.Cleanup(func() {
 		exec.Command(stop[0], stop[1:]...).Run()
-		exec.Command(bin, append([]string{"uninstall-service"}, flags...)...).Run()
+		exec.Command(uninstall[0], uninstall[1:]...).Run()
 	})
 	before := etcRcFiles(t) + " " + strings.Join(globAll(t, "/etc/runlevels/*/*"), " ")
 

@@ -196,12 +196,14 @@ func (s *Service) Uninstall() error {
 			}
 		}
 	}
+	var err error
 	if s.ks != nil {
-		if err := s.ks.Uninstall(); err != nil {
-			return fmt.Errorf("removing %s: %w", s.files[0], err)
+		if err = s.ks.Uninstall(); err != nil {
+			err = fmt.Errorf("removing %s: %w", s.files[0], err)
 		}
 	}
-	return s.removeLeftovers()
+	// Whatever kardianos/service managed, leave none of Install's files.
+	return errors.Join(err, s.removeLeftovers())
 }
 
 // removeLeftovers removes the files kardianos/service leaves behind (the
