@@ -24,7 +24,8 @@ type Config struct {
 }
 
 // A Service is the svunit manager as one service of the machine's init
-// system.
+// system. Its fields are set by New and never change; its methods run the
+// init system's commands, so use it from one goroutine at a time.
 type Service struct {
 	b          backend
 	name       string
