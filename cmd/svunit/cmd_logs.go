@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -14,8 +15,10 @@ import (
 	"sync"
 	"syscall"
 
+	"github.com/godbus/dbus/v5"
 	"github.com/spf13/pflag"
 
+	"svunit.dev/svunit/bus/api"
 	"svunit.dev/svunit/journal"
 )
 
@@ -298,7 +301,12 @@ func rotateLogs(g *globals, args []string) error {
 	}
 	defer c.Close()
 	for _, a := range args {
-		if err := c.svunit(context.Background(), "RotateLogs", nil, a); err != nil {
+		obj := c.call.Object(api.SvunitName, api.ManagerPath)
+		call := obj.CallWithContext(context.Background(), "io.svunit1.Manager.RotateLogs", 0, a)
+		if isUnknownMethod(call.Err) {
+			return errors.New("this daemon cannot rotate logs on demand (it has no io.svunit1.Manager.RotateLogs); use LogMaxBytes=, or logrotate and 'svunit reload'")
+		}
+		if err := callError(call.Err); err != nil {
 			if isNoSuchUnit(err) {
 				return &exitError{code: exitNoSuchUnit, err: err}
 			}
@@ -309,6 +317,18 @@ func rotateLogs(g *globals, args []string) error {
 		}
 	}
 	return nil
+}
+
+// isUnknownMethod reports whether err is D-Bus's UnknownMethod: a daemon
+// older than this client.
+func isUnknownMethod(err error) bool {
+	var de dbus.Error
+	if pe := (*dbus.Error)(nil); errors.As(err, &pe) {
+		de = *pe
+	} else if !errors.As(err, &de) {
+		return false
+	}
+	return de.Name == api.ErrUnknownMethod
 }
 
 // lineOutput prints lines from several followers without mixing them,
