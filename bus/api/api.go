@@ -27,6 +27,7 @@ type API struct {
 	mu       sync.Mutex                     // guards the fields below
 	conns    []*dbus.Conn                   // where signals go
 	subs     map[*dbus.Conn]map[string]bool // callers of Subscribe, by connection and unique name
+	shared   map[*dbus.Conn]bool            // connections to a shared bus (Join), see shared.go
 	inflight int                            // job-creating calls that have not registered their jobs yet
 	unsent   map[uint32]bool                // jobs whose creating call has not replied yet
 	parked   []manager.Event                // JobRemoved events held back until their job's reply is out
@@ -48,7 +49,7 @@ func New(cfg Config) (*API, error) {
 	if cfg.Manager == nil {
 		return nil, errors.New("api: Config.Manager is nil")
 	}
-	a := &API{m: cfg.Manager, logf: cfg.Logf, access: cfg.Access, unsent: map[uint32]bool{}, subs: map[*dbus.Conn]map[string]bool{},
+	a := &API{m: cfg.Manager, logf: cfg.Logf, access: cfg.Access, unsent: map[uint32]bool{}, subs: map[*dbus.Conn]map[string]bool{}, shared: map[*dbus.Conn]bool{},
 		wake: make(chan struct{}, 1), done: make(chan struct{})}
 	a.ctx, a.cancel = context.WithCancel(context.Background())
 	if a.logf == nil {

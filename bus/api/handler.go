@@ -161,7 +161,7 @@ func (b boundMethod) Call(args ...any) (_ []any, err error) {
 			f()
 		}
 	}()
-	if err := c.a.authorize(c, b.m); err != nil {
+	if err := c.a.permit(c, b.m); err != nil {
 		return nil, err
 	}
 	out, err := b.m.run(c)

@@ -33,6 +33,7 @@ func (a *API) Join(which string) (*dbus.Conn, error) {
 		conn.Close()
 		return nil, fmt.Errorf("api: join the %s bus: Hello: %w", which, err)
 	}
+	a.markShared(conn)
 	if err := a.Serve(conn, SvunitName); err != nil {
 		conn.Close()
 		return nil, err
