@@ -271,10 +271,15 @@ func runHost(self string, h sshHost, argv []string, out *labelledOutput, asJSON 
 	cmd.Stderr = io.MultiWriter(errW, &stderr)
 	err := cmd.Run()
 	out.flush(cmd.Stdout, errW)
-	r := hostResult{Host: h.spec, Status: cmd.ProcessState.ExitCode(), Error: strings.TrimSpace(stderr.String())}
+	r := hostResult{Host: h.spec, Error: strings.TrimSpace(stderr.String())}
 	var ee *exec.ExitError
-	if err != nil && !errors.As(err, &ee) {
+	switch {
+	case err == nil:
+	case errors.As(err, &ee):
+		r.Status = max(ee.ExitCode(), exitFailure) // -1 when a signal killed it
+	default: // it did not even start
 		r.Status, r.Error = exitFailure, err.Error()
+		out.writer(os.Stderr, h.spec).Write([]byte("svunit: " + err.Error() + "\n"))
 	}
 	if json.Valid(stdout.Bytes()) && stdout.Len() > 0 {
 		r.Output = bytes.TrimSpace(stdout.Bytes())
