@@ -36,9 +36,10 @@ func (s *service) start(j *Job) {
 	s.spawnMain(false)
 }
 
-// spawnMain moves to Starting and forks the current ExecStart= line. A
-// spawn error counts as an early exit (Backoff, then Fatal).
-// restart says that this is an automatic restart, counted in NRestarts.
+// spawnMain begins a run: it moves to Starting, runs ExecStartPre= and
+// forks the current ExecStart= line. A spawn error counts as an early exit
+// (Backoff, then Fatal). restart says that this is an automatic restart,
+// counted in NRestarts.
 func (s *service) spawnMain(restart bool) {
 	s.clearTimer()
 	if reason := s.startLimitHit(); reason != "" {
@@ -50,47 +51,58 @@ func (s *service) spawnMain(restart bool) {
 	if restart {
 		s.nRestarts++
 	}
-	svc := &s.u.Service
-	if len(svc.ExecStart) == 0 {
-		s.move(Starting)
-		s.earlyFailure(ResultResources, "no ExecStart= line", true)
-		return
-	}
-	inv := newInvocationID()
-	extra := []string{"INVOCATION_ID=" + inv}
-	if svc.Type == units.Notify {
-		extra = append(extra, "NOTIFY_SOCKET="+s.m.notify.addr())
-	}
-	stdout, stderr := s.out.files()
 	cg, err := s.m.cg.unitDir(s.name)
 	if err != nil {
 		s.m.logf("%s: cgroup: %v (using the process group)", s.name, err)
 	}
-	spec, err := prepare(s.u, svc.ExecStart[s.execIndex], stdout, stderr, extra)
-	if err == nil {
-		spec.cgroup = cg
+	s.proc = procGroup{invocation: newInvocationID(), cgroup: cg}
+	s.spawnErr, s.statusText, s.killing, s.result = "", "", false, ResultSuccess
+	s.move(Starting)
+	svc := &s.u.Service
+	if len(svc.ExecStart) == 0 {
+		s.earlyFailure(ResultResources, "no ExecStart= line", true)
+		return
 	}
-	pid := 0
-	if err == nil {
-		if spec.needsOwnContext() {
-			pid, err = s.m.reaper.spawnExclusive(s, spec.forkInContext)
-		} else {
-			pid, err = s.m.reaper.spawn(s, spec.fork)
-		}
+	if s.execIndex == 0 && len(svc.ExecStartPre) > 0 {
+		s.runControl(ctrlStartPre, svc.ExecStartPre)
+		return
 	}
+	s.forkMain()
+}
+
+// forkMain forks the current ExecStart= line as the run's main process.
+func (s *service) forkMain() {
+	svc := &s.u.Service
+	extra := []string{"INVOCATION_ID=" + s.proc.invocation}
+	if svc.Type == units.Notify {
+		extra = append(extra, "NOTIFY_SOCKET="+s.m.notify.addr())
+	}
+	pid, err := s.spawnCmd(svc.ExecStart[s.execIndex], extra)
 	if err != nil {
 		s.spawnErr = err.Error()
 		s.m.logf("%s: cannot spawn: %v", s.name, err)
-		s.move(Starting)
 		s.earlyFailure(ResultResources, "spawn failed: "+err.Error(), false)
 		return
 	}
-	s.spawnErr, s.statusText, s.killing, s.result = "", "", false, ResultSuccess
-	s.proc = procGroup{main: pid, last: pid, pgid: pid, invocation: inv, cgroup: spec.cgroup}
+	s.proc.main, s.proc.last, s.proc.pgid = pid, pid, pid
 	s.out.setPID(pid)
 	s.ts.MainStart = now()
-	s.move(Starting)
 	s.armStart()
+}
+
+// spawnCmd forks cmd as a process of the current run: its cgroup, its
+// output, its environment plus extra.
+func (s *service) spawnCmd(cmd units.Command, extra []string) (int, error) {
+	stdout, stderr := s.out.files()
+	spec, err := prepare(s.u, cmd, stdout, stderr, extra)
+	if err != nil {
+		return 0, err
+	}
+	spec.cgroup = s.proc.cgroup
+	if spec.needsOwnContext() {
+		return s.m.reaper.spawnExclusive(s, spec.forkInContext)
+	}
+	return s.m.reaper.spawn(s, spec.fork)
 }
 
 // armStart sets up the start criterion of the unit's type.
@@ -103,11 +115,34 @@ func (s *service) armStart() {
 		}
 	default:
 		if svc.StartSecs <= 0 {
-			s.becomeRunning()
+			s.started()
 			return
 		}
 		s.setTimer(svc.StartSecs, timerStartSecs)
 	}
+}
+
+// started is the start criterion met: ExecStartPost= runs, then the unit
+// is up.
+func (s *service) started() {
+	if post := s.u.Service.ExecStartPost; len(post) > 0 && s.ctrl.phase != ctrlStartPost {
+		s.runControl(ctrlStartPost, post)
+		return
+	}
+	s.up()
+}
+
+// up ends a successful start: Running, or Exited for a oneshot.
+func (s *service) up() {
+	if s.u.Service.Type != units.Oneshot {
+		s.becomeRunning()
+		return
+	}
+	s.clearTimer()
+	s.result = ResultSuccess
+	s.backoffs = 0
+	s.move(Exited)
+	s.cancelJobs(&s.startJobs, JobDone, "")
 }
 
 // becomeRunning marks the start as successful.
@@ -138,8 +173,12 @@ func (s *service) earlyFailure(r Result, reason string, final bool) {
 
 // onExit handles the exit of a process of this unit.
 func (s *service) onExit(pid int, ws syscall.WaitStatus) {
+	if pid == s.ctrl.pid && pid != 0 {
+		s.onControlExit(pid, ws)
+		return
+	}
 	if pid != s.proc.main {
-		return // a control process, or a main pid replaced by MAINPID=
+		return // a forgotten control process, or a main pid replaced by MAINPID=
 	}
 	e := exitInfo(pid, ws)
 	s.lastExit = e
@@ -147,7 +186,9 @@ func (s *service) onExit(pid int, ws syscall.WaitStatus) {
 	s.out.setPID(0)
 	switch s.state {
 	case Stopping:
-		s.stopped()
+		if s.ctrl.phase != ctrlStop { // else the end of ExecStop= completes the stop
+			s.stopped()
+		}
 	case Starting:
 		s.exitWhileStarting(e)
 	case Running:
@@ -165,20 +206,18 @@ func (s *service) exitWhileStarting(e ExitInfo) {
 	switch {
 	case svc.Type == units.Oneshot && ok:
 		if s.execIndex++; s.execIndex < len(svc.ExecStart) {
-			s.spawnMain(false)
+			s.forkMain()
 			return
 		}
-		s.clearTimer()
-		s.result = ResultSuccess
-		s.backoffs = 0
-		s.move(Exited)
-		s.cancelJobs(&s.startJobs, JobDone, "")
+		s.started()
 	case svc.Type == units.Forking && ok:
 		s.adoptDaemon()
 	case s.result == ResultTimeout:
+		s.killControl()
 		s.killLeftovers()
 		s.earlyFailure(ResultTimeout, "not started within TimeoutStartSec", false)
 	default:
+		s.killControl()
 		s.killLeftovers()
 		s.earlyFailure(e.result(), "exited before it was started: "+e.String(), false)
 	}
@@ -202,7 +241,7 @@ func (s *service) adoptDaemon() {
 	}
 	s.proc.main, s.proc.last = pid, pid
 	s.out.setPID(pid)
-	s.becomeRunning()
+	s.started()
 }
 
 func (s *service) daemonPID() (int, error) {
@@ -231,6 +270,7 @@ func (s *service) daemonPID() (int, error) {
 
 // exitWhileRunning applies Restart= to an exit after Running.
 func (s *service) exitWhileRunning(e ExitInfo) {
+	s.killControl()
 	s.killLeftovers()
 	if e.Success(s.u) {
 		s.result = ResultSuccess
@@ -256,7 +296,7 @@ func (s *service) onTimer(k timerKind) {
 	switch k {
 	case timerStartSecs:
 		if s.state == Starting {
-			s.becomeRunning()
+			s.started()
 		}
 	case timerStartTimeout:
 		if s.state == Starting {
@@ -289,7 +329,7 @@ func (s *service) onNotify(pid int, f map[string]string) {
 		}
 	}
 	if f["READY"] == "1" && s.state == Starting && s.u.Service.Type == units.Notify {
-		s.becomeRunning()
+		s.started()
 	}
 }
 

@@ -36,8 +36,8 @@ func (m *Manager) Stop(names ...string) ([]*Job, error) { return m.request(names
 // each job's result is that of the start.
 func (m *Manager) Restart(names ...string) ([]*Job, error) { return m.request(names, JobRestart) }
 
-// ReloadOrRestart is Restart: svunit has no reload step of its own yet
-// (ExecReload= is not run), so the unit is restarted.
+// ReloadOrRestart runs ExecReload= on running units that have it and
+// restarts the others (starting those that do not run).
 func (m *Manager) ReloadOrRestart(names ...string) ([]*Job, error) {
 	return m.request(names, JobReloadOrRestart)
 }
@@ -132,6 +132,8 @@ func (m *Manager) runLayer(layer []*units.Unit, jobs map[string]*Job, failed map
 			s.box.post(msgStart{j})
 		case JobStop:
 			s.box.post(msgStop{j})
+		case JobReloadOrRestart:
+			s.box.post(msgReload{j})
 		default:
 			s.box.post(msgRestart{j})
 		}

@@ -28,10 +28,11 @@ type service struct {
 	killing        bool      // SIGKILL was sent during the current stop
 	backoffs       int       // early exits since the last RUNNING (Supervisor's backoff count)
 	nRestarts      uint32
-	restartStep    int  // consecutive automatic restarts, for the growing delay
-	restartPending bool // Exited, with an automatic restart scheduled
-	wantStart      bool // start again once the current stop completes (restart)
-	execIndex      int  // oneshot: which ExecStart= line runs
+	restartStep    int     // consecutive automatic restarts, for the growing delay
+	restartPending bool    // Exited, with an automatic restart scheduled
+	wantStart      bool    // start again once the current stop completes (restart)
+	execIndex      int     // oneshot: which ExecStart= line runs
+	ctrl           control // the running ExecStartPre/Post/Stop/Reload= process
 	startTimes     []time.Time
 	runningSince   time.Time
 	timer          *time.Timer
@@ -74,6 +75,7 @@ type (
 	msgStart   struct{ job *Job }
 	msgStop    struct{ job *Job }
 	msgRestart struct{ job *Job }
+	msgReload  struct{ job *Job }
 	msgKill    struct {
 		who   string
 		sig   syscall.Signal
@@ -157,6 +159,8 @@ func (s *service) handle(msg any) {
 		s.stop(msg.job)
 	case msgRestart:
 		s.restart(msg.job)
+	case msgReload:
+		s.reload(msg.job)
 	case msgKill:
 		msg.reply <- s.kill(msg.who, msg.sig)
 	case msgResetFailed:
@@ -182,7 +186,7 @@ func (s *service) handle(msg any) {
 
 // checkRemoved ends the goroutine once a removed unit has no process left.
 func (s *service) checkRemoved() {
-	if s.removed == nil || s.proc.main != 0 {
+	if s.removed == nil || s.proc.main != 0 || s.ctrl.pid != 0 {
 		return
 	}
 	s.clearTimer()
@@ -286,7 +290,7 @@ func (s *service) snapshot() *Snapshot {
 	}
 	snap := &Snapshot{
 		Unit: s.u, State: s.state, ActiveState: active, SubState: sub, LoadState: load,
-		Result: s.result, MainPID: s.proc.main, LastExit: s.lastExit, NRestarts: s.nRestarts,
+		Result: s.result, MainPID: s.proc.main, ControlPID: s.ctrl.pid, LastExit: s.lastExit, NRestarts: s.nRestarts,
 		SpawnError: s.spawnErr, StatusText: s.statusText, Invocation: s.proc.invocation, ControlGroup: s.proc.cgroup,
 		Timestamps: s.ts, Description: desc,
 	}

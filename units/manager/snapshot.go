@@ -19,6 +19,7 @@ type Snapshot struct {
 	Result      Result // why the unit last stopped or failed
 
 	MainPID    int      // 0 when no main process runs
+	ControlPID int      // the running ExecStartPre/Post/Stop/Reload= process, or 0
 	LastExit   ExitInfo // the last exit of the main process
 	NRestarts  uint32   // automatic restarts since load or reset-failed
 	SpawnError string   // why the last spawn failed, "" when it did not

@@ -55,28 +55,36 @@ func (s *service) restart(j *Job) {
 }
 
 // beginStop sends KillSignal as KillMode= says and arms TimeoutStopSec.
+// ExecStop= runs first when the main process is alive; KillSignal then
+// goes to what it left. TimeoutStopSec covers both.
 func (s *service) beginStop() {
 	svc := &s.u.Service
 	s.clearTimer()
+	s.killControl()
 	s.killing = false
 	s.move(Stopping)
 	if s.proc.main == 0 {
 		s.stopped()
 		return
 	}
-	sig := svc.KillSignal
-	if sig == 0 {
-		sig = syscall.SIGTERM
-	}
-	switch svc.KillMode {
-	case units.KillNone:
-	case units.KillProcess, units.KillMixed:
-		s.signalMain(sig)
-	default:
-		s.signal(sig, true)
-	}
 	if d := svc.TimeoutStopSec; d > 0 && d != units.Infinity {
 		s.setTimer(d, timerStopTimeout)
+	}
+	if len(svc.ExecStop) > 0 {
+		s.runControl(ctrlStop, svc.ExecStop)
+		return
+	}
+	s.sendKillSignal()
+}
+
+// sendKillSignal sends KillSignal= as KillMode= says.
+func (s *service) sendKillSignal() {
+	switch s.u.Service.KillMode {
+	case units.KillNone:
+	case units.KillProcess, units.KillMixed:
+		s.signalMain(s.stopSignal())
+	default:
+		s.signal(s.stopSignal(), true)
 	}
 }
 
@@ -88,6 +96,10 @@ func (s *service) stopTimeout() {
 	s.killing = true
 	if !s.sendSIGKILL() {
 		return
+	}
+	if s.ctrl.phase == ctrlStop {
+		// ExecStop= hung: kill it, and let the main process's exit finish.
+		s.killControl()
 	}
 	if s.u.Service.KillMode == units.KillProcess || s.u.Service.KillMode == units.KillNone {
 		s.signalMain(syscall.SIGKILL)

@@ -1,0 +1,124 @@
+package manager
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+
+	"svunit.dev/svunit/units"
+)
+
+// sh returns a command that runs script with /bin/sh.
+func sh(script string) units.Command { return units.Command{Argv: []string{"/bin/sh", "-c", script}} }
+
+func readLines(t *testing.T, name string) []string {
+	t.Helper()
+	b, _ := os.ReadFile(name)
+	return strings.Fields(strings.ReplaceAll(string(b), "\n", " | "))
+}
+
+// TestExecStartPrePost: ExecStartPre= runs before the program and
+// ExecStartPost= after it started, with $MAINPID; a failing pre command
+// fails the start before the program ever runs, unless prefixed with '-'.
+func TestExecStartPrePost(t *testing.T) {
+	log := filepath.Join(t.TempDir(), "log")
+	hooks := func(pre units.Command) func(*units.Service) {
+		return func(s *units.Service) {
+			s.ExecStartPre = []units.Command{pre}
+			s.ExecStartPost = []units.Command{sh("echo post $MAINPID >> " + log)}
+		}
+	}
+	main := []string{"/bin/sh", "-c", "echo main >> " + log + "; exec sleep 1000"}
+	ignored := sh("exit 1")
+	ignored.IgnoreFailure = true
+	m := newManager(t,
+		cmdUnit("hooked", main, hooks(sh("echo pre >> "+log))),
+		cmdUnit("prefails", main, hooks(sh("exit 1"))),
+		cmdUnit("preignored", []string{"/bin/sleep", "1000"}, hooks(ignored)),
+	)
+	if rs := waitFor(t)(m.Start("hooked")); rs[0] != JobDone {
+		t.Fatalf("start: %s", rs[0])
+	}
+	snap := waitState(t, m, "hooked", Running)
+	got := readLines(t, log)
+	if len(got) < 1 || got[0] != "pre" || !strings.Contains(strings.Join(got, " "), "post "+strconv.Itoa(snap.MainPID)) {
+		t.Errorf("log %v: want pre first and post with MAINPID %d", got, snap.MainPID)
+	}
+	waitFor(t)(m.Stop("hooked"))
+	os.Remove(log)
+
+	jobs, err := m.Start("prefails")
+	if rs := waitJobs(t, jobs, err); rs[0] != JobFailed || !strings.Contains(jobs[0].Reason, "ExecStartPre") {
+		t.Errorf("failing ExecStartPre: job %s (%s)", rs[0], jobs[0].Reason)
+	}
+	if got := readLines(t, log); len(got) != 0 {
+		t.Errorf("the program ran after its ExecStartPre failed: %v", got)
+	}
+	if rs := waitFor(t)(m.Start("preignored")); rs[0] != JobDone {
+		t.Errorf("'-' ExecStartPre: job %s", rs[0])
+	}
+}
+
+// TestExecStop: ExecStop= runs with $MAINPID and its stopping the program
+// is a clean stop; KillSignal is not needed.
+func TestExecStop(t *testing.T) {
+	log := filepath.Join(t.TempDir(), "log")
+	m := newManager(t, cmdUnit("polite", []string{"/bin/sleep", "1000"}, func(s *units.Service) {
+		s.ExecStop = []units.Command{sh("echo stop $MAINPID >> " + log + "; kill -USR1 $MAINPID")}
+		s.SuccessExitStatus.Signals = []syscall.Signal{syscall.SIGUSR1}
+	}))
+	waitFor(t)(m.Start("polite"))
+	pid := waitState(t, m, "polite", Running).MainPID
+	if rs := waitFor(t)(m.Stop("polite")); rs[0] != JobDone {
+		t.Fatalf("stop: %s", rs[0])
+	}
+	if got := strings.Join(readLines(t, log), " "); got != "stop "+strconv.Itoa(pid)+" |" {
+		t.Errorf("ExecStop log %q", got)
+	}
+	if snap, _ := m.Unit("polite"); snap.LastExit.Signal != syscall.SIGUSR1 || snap.ActiveState != "inactive" {
+		t.Errorf("after ExecStop: exit %s, %s", snap.LastExit, snap.ActiveState)
+	}
+}
+
+// TestReloadOrRestart: ExecReload= runs on the running process (same
+// pid); a failing one fails the job and leaves it running; a unit without
+// ExecReload= is restarted.
+func TestReloadOrRestart(t *testing.T) {
+	m := newManager(t,
+		cmdUnit("reloadable", []string{"/bin/sleep", "1000"}, func(s *units.Service) {
+			s.ExecReload = []units.Command{sh("kill -0 $MAINPID")}
+		}),
+		cmdUnit("badreload", []string{"/bin/sleep", "1000"}, func(s *units.Service) {
+			s.ExecReload = []units.Command{sh("exit 3")}
+		}),
+		cmdUnit("plain", []string{"/bin/sleep", "1000"}),
+	)
+	waitFor(t)(m.Start("all"))
+	before := map[string]int{}
+	for _, s := range m.Units() {
+		before[s.Unit.Name] = s.MainPID
+	}
+	jobs, err := m.ReloadOrRestart("all")
+	rs := waitJobs(t, jobs, err)
+	for i, j := range jobs {
+		snap, _ := m.Unit(j.Unit)
+		same := snap.MainPID == before[j.Unit]
+		switch j.Unit {
+		case "reloadable.unit":
+			if rs[i] != JobDone || !same {
+				t.Errorf("reloadable: job %s (%s), same pid %v", rs[i], j.Reason, same)
+			}
+		case "badreload.unit":
+			if rs[i] != JobFailed || !same || snap.State != Running {
+				t.Errorf("badreload: job %s, same pid %v, %s", rs[i], same, snap.State)
+			}
+		case "plain.unit":
+			if rs[i] != JobDone || same {
+				t.Errorf("plain: job %s, same pid %v (want a restart)", rs[i], same)
+			}
+		}
+	}
+}
