@@ -20,7 +20,20 @@
 // when the unit is RUNNING (after StartSecs, READY=1, the forking parent's
 // exit, or a oneshot's success) and failed when it ends in FATAL. A stop
 // job is done when every process is gone, or "timeout" when SIGKILL was
-// needed.
+// needed. A job finishes only after the snapshot showing its outcome is
+// published, so a caller that sees Done closed reads that state.
+//
+// # Restarts
+//
+// An exit before RUNNING is Supervisor's BACKOFF: retried after n×RestartSec
+// for the n-th failure, FATAL after StartRetries retries. An exit after
+// RUNNING is EXITED; Restart= decides (with SuccessExitStatus=,
+// RestartPreventExitStatus=, RestartForceExitStatus=) and the delay grows
+// from RestartSec over RestartSteps to RestartMaxDelaySec while the program
+// keeps crashing (starting again from RestartSec after a run of 10s or
+// more), so a crash loop costs little CPU. StartLimitBurst= within
+// StartLimitIntervalSec= also ends in FATAL. Start and ResetFailed clear
+// FATAL.
 //
 // # Concurrency contract
 //
@@ -54,6 +67,8 @@
 // (Linux, through /proc), or the process group alone (other systems). The
 // manager enables no cgroup controllers: it sets no CPU or memory limits.
 // UMask= and Limit*= are applied by forking while the manager carries them
-// (see limits.go). It does not run ExecStartPre=, ExecStartPost=,
-// ExecStop= or ExecReload=, and has no watchdog.
+// (see limits.go). ExecStartPre=, ExecStartPost=, ExecStop= and
+// ExecReload= run as control processes (one at a time per unit); a stop
+// kills a running pre or post command at once rather than waiting for it.
+// There is no watchdog, and no socket or timer activation.
 package manager
