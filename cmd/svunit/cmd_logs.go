@@ -36,8 +36,8 @@ The daemon says where each unit's output goes. When it cannot be reached,
 logs reads the default file LOGDIR/UNIT.stdout.log (or .stderr.log) of the
 log directory this manager uses; an argument with a slash is read as a file.
 
-For StandardOutput=journal, logs runs journalctl SVUNIT_UNIT=UNIT with the
-same -n and -f. Output that goes to syslog, to the manager's own output
+For StandardOutput=journal, logs runs journalctl -o cat SVUNIT_UNIT=UNIT
+with the same -n and -f (-o json with --output json). Output that goes to syslog, to the manager's own output
 (inherit) or to null cannot be shown: logs says where it went.
 
 --rotate asks the daemon to rotate the units' log files now, at a line
@@ -107,7 +107,7 @@ func runLogs(g *globals, args []string, o logsOptions) error {
 			continue
 		}
 		if s.Sink == "journal" && len(srcs) == 1 {
-			return execJournalctl(s, o)
+			return execJournalctl(s, o, g.json())
 		}
 		if s.Sink == "journal" {
 			return fmt.Errorf("%s's %s goes to the journal: run 'svunit logs %s' alone, or journalctl SVUNIT_UNIT=%s", s.Unit, s.Stream, s.Unit, s.Unit)
@@ -203,13 +203,18 @@ func describeSink(sink string) string {
 	return "it goes to " + sink
 }
 
-// execJournalctl replaces svunit with journalctl showing one unit's lines.
-func execJournalctl(s logSource, o logsOptions) error {
+// execJournalctl replaces svunit with journalctl showing one unit's lines:
+// the messages alone, as for a file, or journalctl's JSON entries.
+func execJournalctl(s logSource, o logsOptions, asJSON bool) error {
 	path, err := exec.LookPath("journalctl")
 	if err != nil {
 		return fmt.Errorf("%s's %s goes to the journal, but journalctl is not installed", s.Unit, s.Stream)
 	}
-	argv := []string{"journalctl", "--no-pager", "-n", strconv.Itoa(o.lines), "SVUNIT_UNIT=" + s.Unit, "SVUNIT_STREAM=" + s.Stream}
+	format := "cat"
+	if asJSON {
+		format = "json"
+	}
+	argv := []string{"journalctl", "--no-pager", "-o", format, "-n", strconv.Itoa(o.lines), "SVUNIT_UNIT=" + s.Unit, "SVUNIT_STREAM=" + s.Stream}
 	if o.follow {
 		argv = append(argv, "-f")
 	}
