@@ -22,7 +22,10 @@ type Policy interface {
 	// CanOwn is asked on RequestName.
 	CanOwn(c Cred, name string) error
 	// CanSend is asked for each method call and signal entering the bus,
-	// except calls to the bus itself.
+	// except calls to the bus itself. m carries the header fields (SENDER
+	// set by the bus) but no Body: the bus does not decode bodies for
+	// access checks; a decision that depends on arguments belongs to the
+	// service that receives the call.
 	CanSend(c Cred, m *dbus.Message) error
 	// CanEavesdrop is asked for AddMatch with eavesdrop=true and for
 	// BecomeMonitor (rule "" when the monitor asks for everything).
