@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"reflect"
 
 	"github.com/godbus/dbus/v5"
@@ -20,6 +21,10 @@ func (a *API) pump(sub *manager.Subscription) {
 		select {
 		case e, ok := <-sub.C:
 			if !ok {
+				if !errors.Is(sub.Err(), manager.ErrSlowSubscriber) {
+					<-a.done // the manager shut down: nothing more to tell
+					return
+				}
 				a.logf("api: %v; re-sending every unit's state", sub.Err())
 				sub = a.m.Subscribe()
 				a.jobs.reset(a.m.Jobs())
