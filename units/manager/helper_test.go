@@ -222,6 +222,23 @@ func waitFile(t testing.TB, name string) string {
 	}
 }
 
+// waitContent waits until a file holds exactly want (output copied by the
+// journal arrives some time after the child wrote it).
+func waitContent(t testing.TB, name, want string) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		b, _ := os.ReadFile(name)
+		if string(b) == want {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s holds %q, want %q", name, b, want)
+		}
+		waitABit()
+	}
+}
+
 // waitGone waits until pid no longer exists (or is a zombie nobody reaps
 // yet, which the caller's later checks catch).
 func waitGone(t testing.TB, pid int) {

@@ -85,7 +85,7 @@ func (s *service) forkMain() {
 		return
 	}
 	s.proc.main, s.proc.last, s.proc.pgid = pid, pid, pid
-	s.out.setPID(pid)
+	s.out.Load().setPID(pid)
 	s.ts.MainStart = now()
 	s.armStart()
 }
@@ -93,7 +93,7 @@ func (s *service) forkMain() {
 // spawnCmd forks cmd as a process of the current run: its cgroup, its
 // output, its environment plus extra.
 func (s *service) spawnCmd(cmd units.Command, extra []string) (int, error) {
-	stdout, stderr := s.out.files()
+	stdout, stderr := s.out.Load().files()
 	spec, err := prepare(s.u, cmd, stdout, stderr, extra)
 	if err != nil {
 		return 0, err
@@ -183,7 +183,8 @@ func (s *service) onExit(pid int, ws syscall.WaitStatus) {
 	e := exitInfo(pid, ws)
 	s.lastExit = e
 	s.proc.main = 0
-	s.out.setPID(0)
+	s.out.Load().setPID(0)
+	defer s.closeRetired()
 	switch s.state {
 	case Stopping:
 		if s.ctrl.phase != ctrlStop { // else the end of ExecStop= completes the stop
@@ -240,7 +241,7 @@ func (s *service) adoptDaemon() {
 		return
 	}
 	s.proc.main, s.proc.last = pid, pid
-	s.out.setPID(pid)
+	s.out.Load().setPID(pid)
 	s.started()
 }
 
@@ -325,7 +326,7 @@ func (s *service) onNotify(pid int, f map[string]string) {
 		if n, err := strconv.Atoi(v); err == nil && n > 1 && n != s.proc.main && s.proc.main != 0 {
 			s.m.reaper.adopt(n, s)
 			s.proc.main, s.proc.last = n, n
-			s.out.setPID(n)
+			s.out.Load().setPID(n)
 		}
 	}
 	if f["READY"] == "1" && s.state == Starting && s.u.Service.Type == units.Notify {

@@ -112,16 +112,8 @@ func (m *Manager) load() (*units.Set, error) {
 // cannot be opened is still loaded, with its output sent to /dev/null and
 // the reason as its spawn error.
 func (m *Manager) add(u *units.Unit) *service {
-	out, err := openOutputs(u, m.cfg.LogDir)
-	if err != nil {
-		m.logf("%s: output: %v (output goes to /dev/null)", u.Name, err)
-		out = &outputs{}
-	}
-	s := newService(m, u, out)
-	if err != nil {
-		s.spawnErr = "output: " + err.Error()
-		s.snap.Store(s.snapshot())
-	}
+	s := newService(m, u, m.openOutputs(u))
+
 	m.mu.Lock()
 	m.svcs[u.Name] = s
 	m.mu.Unlock()
@@ -129,6 +121,17 @@ func (m *Manager) add(u *units.Unit) *service {
 	go s.run()
 	m.hub.publish(Event{Type: UnitNew, Unit: u.Name, New: s.snap.Load()})
 	return s
+}
+
+// openOutputs opens u's output capture. When that fails the unit still
+// loads, with its output sent to /dev/null, and the reason is logged.
+func (m *Manager) openOutputs(u *units.Unit) *outputs {
+	out, err := openOutputs(u, m.cfg.LogDir)
+	if err != nil {
+		m.logf("%s: output: %v (output goes to /dev/null until it is fixed and reloaded)", u.Name, err)
+		return &outputs{err: err}
+	}
+	return out
 }
 
 func (m *Manager) logf(format string, args ...any) {
@@ -172,14 +175,14 @@ func (m *Manager) LogStatus(name string) (journal.Status, bool) {
 	if s == nil {
 		return journal.Status{}, false
 	}
-	return s.out.status(), true
+	return s.out.Load().status(), true
 }
 
 // ReopenLogs reopens every unit's log files (after logrotate moved them).
 func (m *Manager) ReopenLogs() error {
 	var errs []error
 	for _, s := range m.services() {
-		if err := s.out.reopen(); err != nil {
+		if err := s.out.Load().reopen(); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %v", s.name, err))
 		}
 	}
@@ -293,7 +296,7 @@ func (m *Manager) remove(s *service) {
 		delete(m.svcs, s.name)
 	}
 	m.mu.Unlock()
-	s.out.close()
+	s.out.Load().close()
 	m.cg.removeUnit(s.name)
 	m.hub.publish(Event{Type: UnitRemoved, Unit: s.name, Old: s.snap.Load()})
 }

@@ -12,7 +12,8 @@ import (
 // A nil *outputs (or one with no Output) sends the children's output to
 // /dev/null.
 type outputs struct {
-	o *journal.Output
+	o   *journal.Output
+	err error // why there is no Output although a log directory is set
 }
 
 // openOutputs opens the sinks of u's StandardOutput=/StandardError=; with
@@ -62,6 +63,9 @@ func (o *outputs) setPID(pid int) {
 // when the unit is reloaded (live counters come from Manager.LogStatus).
 func (o *outputs) info() LogInfo {
 	if o == nil || o.o == nil {
+		if o != nil && o.err != nil {
+			return LogInfo{Error: o.err.Error() + " (output goes to /dev/null)"}
+		}
 		return LogInfo{}
 	}
 	var li LogInfo

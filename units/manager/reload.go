@@ -71,7 +71,11 @@ func (m *Manager) Reload() (ReloadReport, error) {
 		if st := s.snap.Load().State; st == Running || st == Starting || st == Backoff {
 			toRestart = append(toRestart, u)
 		}
-		s.box.post(msgReplace{u: u})
+		var out *outputs
+		if !sameOutput(old.Get(name), u) {
+			out = m.openOutputs(u)
+		}
+		s.box.post(msgReplace{u: u, out: out})
 	}
 	rep.Jobs = append(m.queue(toStart, JobStart), m.queue(toRestart, JobRestart)...)
 	_ = m.ReopenLogs()
@@ -104,4 +108,13 @@ func (m *Manager) keepBroken(set *units.Set, loadErr error) *units.Set {
 		return set
 	}
 	return kept
+}
+
+// sameOutput reports whether a and b capture output the same way.
+func sameOutput(a, b *units.Unit) bool {
+	x, y := &a.Service, &b.Service
+	return x.StandardOutput == y.StandardOutput && x.StandardError == y.StandardError &&
+		x.SyslogIdentifier == y.SyslogIdentifier && x.SyslogFacility == y.SyslogFacility &&
+		x.SyslogLevel == y.SyslogLevel && x.SyslogErrorLevel == y.SyslogErrorLevel &&
+		x.LogMaxBytes == y.LogMaxBytes && x.LogBackups == y.LogBackups && x.LogOverflow == y.LogOverflow
 }

@@ -98,3 +98,36 @@ func TestReload(t *testing.T) {
 		}
 	}
 }
+
+// TestReloadMovesOutput: a reload that changes StandardOutput= restarts the
+// running unit into the new file, and the old file is left alone.
+func TestReloadMovesOutput(t *testing.T) {
+	dir := t.TempDir()
+	units, logs := filepath.Join(dir, "units"), filepath.Join(dir, "logs")
+	os.Mkdir(units, 0o755)
+	one, two := filepath.Join(dir, "one.log"), filepath.Join(dir, "two.log")
+	unit := func(out string) string {
+		return "[Service]\nExecStart=/bin/sh -c 'echo hello; exec sleep 1000'\nStartSecs=0\nStandardOutput=append:" + out + "\n[Install]\nWantedBy=default.target\n"
+	}
+	writeUnit(t, units, "talk.unit", unit(one))
+	m, err := New(Config{UnitDir: units, LogDir: logs, Logf: t.Logf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Shutdown(context.Background())
+	waitJobs(t, m.Boot(), nil)
+	waitContent(t, one, "hello\n")
+	writeUnit(t, units, "talk.unit", unit(two))
+	rep, err := m.Reload()
+	if err != nil || len(rep.Changed) != 1 {
+		t.Fatalf("reload: %v, %+v", err, rep)
+	}
+	waitJobs(t, rep.Jobs, nil)
+	waitContent(t, two, "hello\n")
+	if snap, _ := m.Unit("talk"); snap.Logs.Stdout != two {
+		t.Errorf("snapshot's stdout log = %q, want %q", snap.Logs.Stdout, two)
+	}
+	if got, _ := os.ReadFile(one); strings.TrimSpace(string(got)) != "hello" {
+		t.Errorf("old log has %q", got)
+	}
+}

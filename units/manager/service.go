@@ -19,6 +19,7 @@ type service struct {
 	name string
 	box  mailbox
 	snap atomic.Pointer[Snapshot] // the last published snapshot; written by run
+	out  atomic.Pointer[outputs]  // the unit's output capture; swapped by run on reload
 
 	// Owned by the run goroutine.
 	u              *units.Unit
@@ -45,7 +46,7 @@ type service struct {
 	spawnErr       string
 	statusText     string
 	ts             Timestamps
-	out            *outputs
+	retired        []*outputs    // outputs replaced by a reload, closed when the run ends
 	removed        chan struct{} // non-nil once removal was asked; closed when done
 	gone           bool          // run returns after this round
 }
@@ -84,7 +85,7 @@ type (
 	msgResetFailed struct{}
 	msgReplace     struct {
 		u   *units.Unit
-		job *Job // non-nil: restart with the new definition
+		out *outputs // non-nil: the unit's output settings changed
 	}
 	msgRemove struct{ done chan struct{} }
 	msgExit   struct {
@@ -125,7 +126,8 @@ func (b *mailbox) take() []any {
 }
 
 func newService(m *Manager, u *units.Unit, out *outputs) *service {
-	s := &service{m: m, name: u.Name, u: u, out: out, box: mailbox{wake: make(chan struct{}, 1)}}
+	s := &service{m: m, name: u.Name, u: u, box: mailbox{wake: make(chan struct{}, 1)}}
+	s.out.Store(out)
 	s.ts.InactiveEnter = now()
 	s.snap.Store(s.snapshot())
 	return s
@@ -166,10 +168,7 @@ func (s *service) handle(msg any) {
 	case msgResetFailed:
 		s.resetFailed()
 	case msgReplace:
-		s.u = msg.u
-		if msg.job != nil {
-			s.restart(msg.job)
-		}
+		s.replace(msg.u, msg.out)
 	case msgRemove:
 		s.removed = msg.done
 		s.stop(nil)
@@ -182,6 +181,32 @@ func (s *service) handle(msg any) {
 	case msgNotify:
 		s.onNotify(msg.pid, msg.fields)
 	}
+}
+
+// replace takes a reloaded definition. New outputs take over at once; the
+// old ones stay open while a process of the run may still write to them.
+func (s *service) replace(u *units.Unit, out *outputs) {
+	s.u = u
+	if out == nil {
+		return
+	}
+	s.retired = append(s.retired, s.out.Swap(out))
+	s.closeRetired()
+}
+
+// closeRetired closes replaced outputs once no process of the run is left.
+// Close waits for the copiers to drain, so it runs on its own goroutine.
+func (s *service) closeRetired() {
+	if s.proc.main != 0 || s.ctrl.pid != 0 || len(s.retired) == 0 {
+		return
+	}
+	old := s.retired
+	s.retired = nil
+	go func() {
+		for _, o := range old {
+			o.close()
+		}
+	}()
 }
 
 // checkRemoved ends the goroutine once a removed unit has no process left.
@@ -294,7 +319,7 @@ func (s *service) snapshot() *Snapshot {
 		SpawnError: s.spawnErr, StatusText: s.statusText, Invocation: s.proc.invocation, ControlGroup: s.proc.cgroup,
 		Timestamps: s.ts, Description: desc,
 	}
-	snap.Logs = s.out.info()
+	snap.Logs = s.out.Load().info()
 	return snap
 }
 

@@ -39,6 +39,7 @@ type Snapshot struct {
 // LogInfo describes where a unit's output goes.
 type LogInfo struct {
 	Stdout, Stderr string // file paths, "" when the sink is not a file
+	Error          string // why the unit's output could not be opened, or ""
 }
 
 // ExitInfo is how a process ended, in the terms of waitid(2)'s CLD_* codes.
