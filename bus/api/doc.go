@@ -18,7 +18,12 @@
 // for it: if the pump falls behind, the manager drops its subscription and
 // the pump re-sends every unit's state. A JobRemoved signal is held back
 // until the reply naming its job has been sent, as clients (systemctl, the
-// svunit CLI) only wait for jobs they already know.
+// svunit CLI) only wait for jobs they already know. Unit signals go out
+// only while a client that called Subscribe is connected (subscribers.go).
+//
+// Access: calls on svunit's own bus are checked by Config.Access; on a
+// shared bus joined with Join only root and the daemon's user may change
+// anything (shared.go).
 //
 // The package does not parse unit files, spawn processes or route bus
 // messages: those belong to units, units/manager and bus. Properties are
