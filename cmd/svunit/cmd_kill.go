@@ -23,22 +23,7 @@ unit was signalled, 1 otherwise, 5 when a unit or group does not exist.`,
 		setup: func(fs *pflag.FlagSet) func(*globals, []string) error {
 			sigName := fs.StringP("signal", "s", "TERM", "the signal to send")
 			whom := fs.String("kill-whom", "all", "main (the main process) or all (every process of the unit)")
-			return func(g *globals, args []string) error {
-				if len(args) == 0 {
-					return usageErrorf("name at least one unit, @group, pattern or all")
-				}
-				sig, err := parseSignal(*sigName)
-				if err != nil {
-					return usageErrorf("--signal: %v", err)
-				}
-				if *whom != "main" && *whom != "all" {
-					return usageErrorf("--kill-whom %q: want main or all", *whom)
-				}
-				return eachUnit(g, args, func(ctx context.Context, c *client, name string) (string, error) {
-					err := c.sd.KillUnitWithTarget(ctx, name, sddbus.Who(*whom), int32(sig))
-					return "sent " + unix.SignalName(sig), err
-				})
-			}
+			return func(g *globals, args []string) error { return runKill(g, args, *sigName, *whom) }
 		},
 	})
 	register(&command{
@@ -59,6 +44,23 @@ reset-failed. With no argument, every unit.`,
 				})
 			}
 		},
+	})
+}
+
+func runKill(g *globals, args []string, sigName, whom string) error {
+	if len(args) == 0 {
+		return usageErrorf("name at least one unit, @group, pattern or all")
+	}
+	sig, err := parseSignal(sigName)
+	if err != nil {
+		return usageErrorf("--signal: %v", err)
+	}
+	if whom != "main" && whom != "all" {
+		return usageErrorf("--kill-whom %q: want main or all", whom)
+	}
+	return eachUnit(g, args, func(ctx context.Context, c *client, name string) (string, error) {
+		err := c.sd.KillUnitWithTarget(ctx, name, sddbus.Who(whom), int32(sig))
+		return "sent " + unix.SignalName(sig), err
 	})
 }
 

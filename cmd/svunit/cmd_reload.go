@@ -26,44 +26,52 @@ keeps its old definition); the exit status is then 1.`,
 				if len(args) > 0 {
 					return usageErrorf("reload takes no arguments")
 				}
-				c, err := g.connect()
-				if err != nil {
-					return err
-				}
-				defer c.Close()
-				var changes []struct{ Unit, Change string }
-				var problems string
-				if err := c.svunit(context.Background(), "Reload", []any{&changes, &problems}); err != nil {
-					return err
-				}
-				if g.json() {
-					type change struct {
-						Unit   string `json:"unit"`
-						Change string `json:"change"`
-					}
-					out := struct {
-						Changes  []change `json:"changes"`
-						Problems string   `json:"problems,omitempty"`
-					}{Changes: []change{}, Problems: problems}
-					for _, c := range changes {
-						out.Changes = append(out.Changes, change{c.Unit, c.Change})
-					}
-					if err := printJSON(out); err != nil {
-						return err
-					}
-				} else if !g.quiet {
-					for _, c := range changes {
-						fmt.Printf("%s: %s\n", c.Unit, c.Change)
-					}
-					if len(changes) == 0 {
-						fmt.Println("no changes")
-					}
-				}
-				if problems != "" {
-					return &exitError{code: exitFailure, err: fmt.Errorf("some unit files have errors and were skipped:\n%s", problems)}
-				}
-				return nil
+				return runReload(g)
 			}
 		},
 	})
+}
+
+// reloadChange is one line of reload's report; its JSON form is documented
+// in docs/cli.md.
+type reloadChange struct {
+	Unit   string `json:"unit"`
+	Change string `json:"change"` // added, removed, changed
+}
+
+func runReload(g *globals) error {
+	c, err := g.connect()
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	var changes []reloadChange
+	var problems string
+	if err := c.svunit(context.Background(), "Reload", []any{&changes, &problems}); err != nil {
+		return err
+	}
+	if changes == nil {
+		changes = []reloadChange{}
+	}
+	switch {
+	case g.json():
+		out := struct {
+			Changes  []reloadChange `json:"changes"`
+			Problems string         `json:"problems,omitempty"`
+		}{changes, problems}
+		if err := printJSON(out); err != nil {
+			return err
+		}
+	case !g.quiet:
+		for _, ch := range changes {
+			fmt.Printf("%s: %s\n", ch.Unit, ch.Change)
+		}
+		if len(changes) == 0 {
+			fmt.Println("no changes")
+		}
+	}
+	if problems != "" {
+		return &exitError{code: exitFailure, err: fmt.Errorf("some unit files have errors and were skipped:\n%s", problems)}
+	}
+	return nil
 }
