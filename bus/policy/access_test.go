@@ -45,6 +45,7 @@ func TestAccess(t *testing.T) {
 	t.Run("Allowed", func(t *testing.T) { testAllowed(t, d, access) })
 	t.Run("Refused", func(t *testing.T) { testRefused(t, d) })
 	t.Run("OtherClients", func(t *testing.T) { testOtherClients(t, d) })
+	t.Run("SpoofedSignal", func(t *testing.T) { testSpoofedSignal(t, d) })
 	t.Run("AccessConfEdit", func(t *testing.T) { testAccessConfEdit(t, d, access) })
 	t.Run("ReloadKeepsTrustedVersion", func(t *testing.T) { testReloadUntrusted(t, d) })
 	t.Run("BusGroup", func(t *testing.T) { testBusGroup(t, w) })
@@ -195,6 +196,40 @@ func testOtherClients(t *testing.T, d *daemon) {
 	}
 	if !rs[1].OK {
 		t.Errorf("GetUnit on the manager's unique name %s: %+v", mgrName, rs[1])
+	}
+}
+
+// testSpoofedSignal has the user broadcast a JobRemoved as if from the
+// manager; root's subscriber must not get it. Root then sends itself a
+// barrier signal: the bus delivers to one connection in order, so had
+// the spoof gone through, it would arrive first.
+func testSpoofedSignal(t *testing.T, d *daemon) {
+	conn, err := dbus.Connect("unix:path=" + d.socket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if err := conn.AddMatchSignal(dbus.WithMatchObjectPath("/spoof")); err != nil {
+		t.Fatal(err)
+	}
+	sigs := make(chan *dbus.Signal, 8)
+	conn.Signal(sigs)
+	d.pyCalls(t, call{"", "/spoof", mgrIface, "JobRemoved", "", nil},
+		call{systemd1, mgrPath, mgrIface, "GetUnit", "s", []any{"web.unit"}}) // the bus has routed the signal before this reply
+	if err := conn.Emit("/spoof", "test.spoof.Barrier"); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		select {
+		case s := <-sigs:
+			if s.Name == "test.spoof.Barrier" {
+				d.waitLog(t, "uid "+d.w.uid, "may not send the signal "+mgrIface+".JobRemoved")
+				return
+			}
+			t.Fatalf("root's subscriber got the user's %s from %s", s.Name, s.Sender)
+		case <-time.After(10 * time.Second):
+			t.Fatal("root's own barrier signal did not come back within 10s")
+		}
 	}
 }
 

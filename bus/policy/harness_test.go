@@ -224,12 +224,16 @@ func (d *daemon) pyCalls(t *testing.T, calls ...call) []result {
 }
 
 // pyClient makes the calls given as JSON in argv[2] on the bus at argv[1]
-// and prints one result per call.
+// and prints one result per call. A call without Dest is a signal to send.
 const pyClient = `import sys, json, dbus
 bus = dbus.bus.BusConnection(sys.argv[1])
 out = []
 for c in json.loads(sys.argv[2]):
     try:
+        if c["Dest"] == "":  # a signal, broadcast; the bus says nothing back
+            bus.send_message(dbus.lowlevel.SignalMessage(c["Path"], c["Iface"], c["Method"]))
+            out.append({"OK": True, "Result": "sent"})
+            continue
         obj = bus.get_object(c["Dest"], c["Path"], introspect=False)
         r = obj.get_dbus_method(c["Method"], c["Iface"])(*(c["Args"] or []), signature=c["Sig"])
         out.append({"OK": True, "Result": repr(r)})
