@@ -25,7 +25,7 @@ var (
 // bindDaemonAccessFlags adds the daemon's access flags to fs.
 func bindDaemonAccessFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&daemonAccessFile, "access", "", "manager-level access rules (default $SVUNIT_ACCESS, else /etc/svunit/access.conf for root, none otherwise)")
-	fs.StringVar(&daemonBusGroup, "bus-group", "", "root manager: only this group's members (and root) may connect to the bus socket (mode 0660)")
+	fs.StringVar(&daemonBusGroup, "bus-group", "", "only this group's members (and the socket's owner) may connect to the bus socket (mode 0660)")
 }
 
 // daemonAccess is what the daemon needs from bus/policy: the policy, the
@@ -80,7 +80,7 @@ func (da *daemonAccess) busConfig(c bus.Config) bus.Config {
 func (da *daemonAccess) attach(srv *bus.Server, socket string) error {
 	da.policy.Attach(srv)
 	if da.gid >= 0 {
-		if err := os.Chown(socket, 0, da.gid); err != nil {
+		if err := os.Chown(socket, -1, da.gid); err != nil {
 			return fmt.Errorf("--bus-group: %v", err)
 		}
 	}
