@@ -113,6 +113,23 @@ func TestCLIOverBus(t *testing.T) {
 	t.Run("status of a crashed unit", func(t *testing.T) { testCrashedStatus(t, d) })
 	t.Run("exit codes", func(t *testing.T) { testExitCodes(t, d) })
 	t.Run("events", func(t *testing.T) { testEvents(t, d) })
+	t.Run("kill and reset-failed", func(t *testing.T) {
+		if out, _ := d.expect(0, "kill", "-s", "USR1", "--kill-whom", "main", "api"); out != "api.unit: sent SIGUSR1\n" {
+			t.Errorf("kill printed %q", out)
+		}
+		deadline := time.Now().Add(15 * time.Second)
+		for d.status("api")[0]["last_exit"] != "killed by SIGUSR1" {
+			if time.Now().After(deadline) {
+				t.Fatalf("api.unit after SIGUSR1: %v", d.status("api")[0])
+			}
+		}
+		if out, _ := d.expect(0, "reset-failed", "crash"); out != "crash.unit: reset\n" {
+			t.Errorf("reset-failed printed %q", out)
+		}
+		if out, _ := d.expect(0, "start", "--no-block", "api"); out != "api.unit: queued\n" {
+			t.Errorf("start --no-block printed %q", out)
+		}
+	})
 	t.Run("reload", func(t *testing.T) {
 		os.WriteFile(filepath.Join(d.dir, "units", "new.unit"), []byte(fmt.Sprintf(sleepUnit, "new")), 0o644)
 		if out, _ := d.expect(0, "reload"); out != "new.unit: added\n" {
