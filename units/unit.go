@@ -26,7 +26,7 @@ type Unit struct {
 	Requires      []string
 	Wants         []string
 	Groups        []string // names without '@': Groups=backend makes the unit a member of @backend
-	AllowUsers    []string // "alice:start,stop" grants; the loader checked the user exists and the verbs are known; bus/api applies them
+	AllowUsers    []string // "alice:start,stop" grants; the loader checked the user exists and the verbs are known; bus/policy applies them
 	AllowGroups   []string // "ops:all" grants for members of a unix group, checked likewise
 
 	Service Service
