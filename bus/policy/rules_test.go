@@ -124,6 +124,7 @@ func TestBusRules(t *testing.T) {
 		"may not send the signal x.Sig":        p.CanSend(other, signal()),
 		"may not call x.M on :1.9":             p.CanSend(other, methodCall(":1.9")),
 		"may not reload or change the manager": p.CheckAll(other, Manage),
+		"may not do \"bogus\"":                 p.CheckAll(other, "bogus"),
 	}
 	for want, err := range refusals {
 		if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "uid 4242") || !strings.Contains(err.Error(), "pid 77") {
