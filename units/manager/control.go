@@ -52,7 +52,7 @@ func (s *service) nextControl() {
 			return
 		}
 		if !cmd.IgnoreFailure {
-			s.controlDone(false, fmt.Sprintf("%s: %v", phaseNames[s.ctrl.phase], err))
+			s.controlDone(false, fmt.Sprintf("%s=: %v", phaseNames[s.ctrl.phase], err))
 			return
 		}
 	}
@@ -67,7 +67,7 @@ func (s *service) onControlExit(pid int, ws syscall.WaitStatus) {
 		s.nextControl()
 		return
 	}
-	s.controlDone(false, fmt.Sprintf("%s %q %s", phaseNames[s.ctrl.phase], s.ctrl.cur.Argv[0], e))
+	s.controlDone(false, fmt.Sprintf("%s= (line %d) %s", phaseNames[s.ctrl.phase], s.ctrl.cur.Line, e))
 }
 
 // controlDone ends a phase and applies its outcome.

@@ -1,12 +1,14 @@
 package manager
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"svunit.dev/svunit/units"
 )
@@ -120,5 +122,27 @@ func TestReloadOrRestart(t *testing.T) {
 				t.Errorf("plain: job %s, same pid %v (want a restart)", rs[i], same)
 			}
 		}
+	}
+}
+
+// TestKillControl: Kill reaches the running ExecStartPre= process, whose
+// death fails the start; with nothing running Kill says so.
+func TestKillControl(t *testing.T) {
+	m := newManager(t, cmdUnit("slowpre", []string{"/bin/sleep", "1000"}, func(s *units.Service) {
+		s.ExecStartPre = []units.Command{{Argv: []string{"/bin/sleep", "1000"}}}
+	}))
+	if err := m.Kill("slowpre", "all", syscall.SIGTERM); !errors.Is(err, errNoProcess) {
+		t.Errorf("Kill on a stopped unit: %v", err)
+	}
+	jobs, err := m.Start("slowpre")
+	snap := waitUnit(t, m, "slowpre", 20*time.Second, "running ExecStartPre", func(s Snapshot) bool { return s.ControlPID != 0 })
+	if snap.MainPID != 0 || snap.State != Starting {
+		t.Errorf("during ExecStartPre: MainPID %d, %s", snap.MainPID, snap.State)
+	}
+	if err := m.Kill("slowpre", "control", syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	if rs := waitJobs(t, jobs, err); rs[0] != JobFailed {
+		t.Errorf("start after its ExecStartPre was killed: %s", rs[0])
 	}
 }

@@ -185,6 +185,7 @@ func (s *service) onExit(pid int, ws syscall.WaitStatus) {
 	s.proc.main = 0
 	s.out.Load().setPID(0)
 	defer s.closeRetired()
+	defer func() { s.proc.last = 0 }() // its pid may be reused from now on
 	switch s.state {
 	case Stopping:
 		if s.ctrl.phase != ctrlStop { // else the end of ExecStop= completes the stop

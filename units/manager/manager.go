@@ -223,8 +223,9 @@ func (m *Manager) Jobs() []*Job {
 // Subscribe returns a subscription to the manager's events.
 func (m *Manager) Subscribe() *Subscription { return m.hub.subscribe() }
 
-// Kill sends sig to the main process (who "main") or to every process
-// (who "all") of the unit called name, as systemd's KillUnit.
+// Kill sends sig to the main process (who "main"), the running
+// ExecStartPre/Post/Stop/Reload= process ("control") or every process
+// ("all") of the unit called name, as systemd's KillUnit.
 func (m *Manager) Kill(name, who string, sig syscall.Signal) error {
 	s := m.service(name)
 	if s == nil {

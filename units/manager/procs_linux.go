@@ -132,7 +132,11 @@ func members(g procGroup, r *reaper) []int {
 		}
 	}
 	add(g.main)
-	add(g.last)
+	if g.last != g.main {
+		for _, k := range x.kids[g.last] { // a main process that just exited
+			add(k)
+		}
+	}
 	if g.pgid > 0 {
 		for _, pid := range x.groups[g.pgid] {
 			add(pid)

@@ -54,7 +54,7 @@ type service struct {
 // procGroup names the processes of one run of a unit.
 type procGroup struct {
 	main       int    // the main pid, 0 when none
-	last       int    // the main pid of the run, kept after it exited to find its orphans
+	last       int    // the main pid, kept while its exit is handled to find its children
 	pgid       int    // the process group the run was started in
 	invocation string // INVOCATION_ID given to the run
 	cgroup     string // the unit's cgroup directory, "" without cgroups

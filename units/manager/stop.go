@@ -182,19 +182,36 @@ func (s *service) signalMain(sig syscall.Signal) {
 // errNoProcess is Kill's error for a unit with nothing running.
 var errNoProcess = errors.New("no process to signal: the unit is not running")
 
-// kill sends sig to "main" or "all" processes of the run, as KillUnit does.
+// kill sends sig to the "main" process, the "control" process, or "all"
+// processes of the run, as KillUnit does.
 func (s *service) kill(who string, sig syscall.Signal) error {
-	if s.proc.main == 0 {
+	if s.proc.main == 0 && s.ctrl.pid == 0 {
 		return fmt.Errorf("%s: %w", s.name, errNoProcess)
 	}
+	pid := s.proc.main
 	switch who {
 	case "main", "":
-		return syscall.Kill(s.proc.main, sig)
+	case "control":
+		pid = s.ctrl.pid
 	case "all":
-		if signalGroup(s.proc, s.m.reaper, sig, false) == 0 {
+		if signalGroup(s.proc, s.m.reaper, sig, false)+s.signalControl(sig) == 0 {
 			return fmt.Errorf("%s: %w", s.name, errNoProcess)
 		}
 		return nil
+	default:
+		return fmt.Errorf("kill %s: who must be main, control or all, not %q", s.name, who)
 	}
-	return fmt.Errorf("kill %s: who must be main or all, not %q", s.name, who)
+	if pid == 0 {
+		return fmt.Errorf("%s: %w", s.name, errNoProcess)
+	}
+	return syscall.Kill(pid, sig)
+}
+
+// signalControl sends sig to a running control process; it reports how
+// many processes it signalled (0 or 1).
+func (s *service) signalControl(sig syscall.Signal) int {
+	if s.ctrl.pid > 0 && syscall.Kill(s.ctrl.pid, sig) == nil {
+		return 1
+	}
+	return 0
 }
