@@ -2,7 +2,9 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
+	"os/user"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -15,6 +17,82 @@ func TestCompatVerbs(t *testing.T) {
 	t.Run("generate", func(t *testing.T) { testGenerate(t, bin) })
 	t.Run("import", func(t *testing.T) { testImport(t, bin) })
 	t.Run("install-service", func(t *testing.T) { testInstallDryRun(t, bin) })
+	t.Run("import and run", func(t *testing.T) { testImportRuns(t, bin) })
+}
+
+// supervisordConf is a Supervisor configuration with instances, a user, a
+// program left stopped and a group.
+const supervisordConf = `[program:nap]
+command = /bin/sleep 1000
+process_name = %(program_name)s_%(process_num)02d
+numprocs = 3
+user = nobody
+startsecs = 0
+stopasgroup = true
+
+[program:idle]
+command = /bin/sleep 1000
+autostart = false
+
+[group:pool]
+programs = nap,idle
+`
+
+// testImportRuns imports a configuration and runs the result in a real
+// manager: the instances run as nobody, the program with autostart=false
+// stays stopped, and all are in the group.
+func testImportRuns(t *testing.T, bin string) {
+	conf := filepath.Join(t.TempDir(), "supervisord.conf")
+	if err := os.WriteFile(conf, []byte(supervisordConf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code := runSvunit(t, bin, "import", conf, "--dry-run", "-o", "json", "-q")
+	var list []struct{ Unit, Text string }
+	if err := json.Unmarshal([]byte(out), &list); err != nil || code != 0 {
+		t.Fatalf("import: exit %d, %v\n%s", code, err, errOut)
+	}
+	files := map[string]string{}
+	for _, u := range list {
+		files[u.Unit] = u.Text
+	}
+	d := startDaemon(t, bin, files)
+	want := map[string]string{"nap@1.unit": "RUNNING", "nap@2.unit": "RUNNING", "nap@3.unit": "RUNNING", "idle.unit": "STOPPED"}
+	got := map[string]string{}
+	for _, u := range d.status("@pool") {
+		name, _ := u["unit"].(string)
+		got[name], _ = u["state"].(string)
+		if pid, ok := u["pid"].(float64); ok && got[name] == "RUNNING" {
+			if uid := procUID(t, int(pid)); uid != nobodyUID(t) {
+				t.Errorf("%s runs as uid %s, want nobody's", name, uid)
+			}
+		}
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("units of @pool: %v, want %v", got, want)
+	}
+}
+
+// procUID returns the real uid of pid, from /proc.
+func procUID(t *testing.T, pid int) string {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) > 1 && f[0] == "Uid:" {
+			return f[1]
+		}
+	}
+	t.Fatalf("no Uid: line for pid %d", pid)
+	return ""
+}
+
+func nobodyUID(t *testing.T) string {
+	u, err := user.Lookup("nobody")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.Uid
 }
 
 // testGenerate checks that the verb prints exactly the samples in
