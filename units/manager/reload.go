@@ -33,9 +33,26 @@ func (m *Manager) Reload() (ReloadReport, error) {
 		return ReloadReport{}, loadErr
 	}
 	set = m.keepBroken(set, loadErr)
-	rep := ReloadReport{Errors: loadErr}
 	old := m.Set()
-	var toStart, toRestart []*units.Unit
+	rep := diffSets(old, set)
+	rep.Errors = loadErr
+	m.mu.Lock()
+	m.set = set
+	m.mu.Unlock()
+	for _, name := range rep.Removed {
+		if s := m.service(name); s != nil {
+			m.remove(s)
+		}
+	}
+	rep.Jobs = m.apply(old, set, rep)
+	_ = m.ReopenLogs()
+	return rep, nil
+}
+
+// diffSets sorts the units of set into added, changed and unchanged, and
+// those of old it lacks into removed.
+func diffSets(old, set *units.Set) ReloadReport {
+	var rep ReloadReport
 	for _, u := range set.Units() {
 		prev := old.Get(u.Name)
 		switch {
@@ -47,17 +64,19 @@ func (m *Manager) Reload() (ReloadReport, error) {
 			rep.Changed = append(rep.Changed, u.Name)
 		}
 	}
-	m.mu.Lock()
-	m.set = set
-	m.mu.Unlock()
 	for _, u := range old.Units() {
 		if set.Get(u.Name) == nil {
 			rep.Removed = append(rep.Removed, u.Name)
-			if s := m.service(u.Name); s != nil {
-				m.remove(s)
-			}
 		}
 	}
+	return rep
+}
+
+// apply loads the added units and hands the changed ones their new
+// definition; it queues starts for added enabled units and restarts for
+// changed units that were running.
+func (m *Manager) apply(old, set *units.Set, rep ReloadReport) []*Job {
+	var toStart, toRestart []*units.Unit
 	for _, name := range rep.Added {
 		u := set.Get(name)
 		m.add(u)
@@ -66,8 +85,7 @@ func (m *Manager) Reload() (ReloadReport, error) {
 		}
 	}
 	for _, name := range rep.Changed {
-		u := set.Get(name)
-		s := m.service(name)
+		u, s := set.Get(name), m.service(name)
 		if st := s.snap.Load().State; st == Running || st == Starting || st == Backoff {
 			toRestart = append(toRestart, u)
 		}
@@ -77,9 +95,7 @@ func (m *Manager) Reload() (ReloadReport, error) {
 		}
 		s.box.post(msgReplace{u: u, out: out})
 	}
-	rep.Jobs = append(m.queue(toStart, JobStart), m.queue(toRestart, JobRestart)...)
-	_ = m.ReopenLogs()
-	return rep, nil
+	return append(m.queue(toStart, JobStart), m.queue(toRestart, JobRestart)...)
 }
 
 // keepBroken adds back the old definition of units whose file is now
