@@ -19,24 +19,23 @@ type lineSplitter struct {
 // bytes of lines that were emitted or are kept; err is the last failure.
 func (l *lineSplitter) write(p []byte) (n int, err error) {
 	for len(p) > 0 {
+		room := l.max - len(l.partial) // always > 0: partial stays below max
 		i := bytes.IndexByte(p, '\n')
-		if i < 0 {
-			if len(l.partial)+len(p) < l.max {
-				l.partial = append(l.partial, p...)
-				return n + len(p), err
+		switch {
+		case i >= 0 && i <= room: // a line that fits ends here
+			line := p[:i]
+			if len(l.partial) > 0 {
+				line = append(l.partial, line...)
 			}
-			i = l.max - len(l.partial) // a long line: cut it into pieces
-			line := append(l.partial, p[:i]...)
-			n, err = l.send(line, i, n, err)
-			p = p[i:]
-			continue
+			n, err = l.send(line, i+1, n, err)
+			p = p[i+1:]
+		case i < 0 && len(p) < room: // unfinished, and it fits: keep it
+			l.partial = append(l.partial, p...)
+			return n + len(p), err
+		default: // longer than max: send a piece of max bytes
+			n, err = l.send(append(l.partial, p[:room]...), room, n, err)
+			p = p[room:]
 		}
-		line := p[:i]
-		if len(l.partial) > 0 {
-			line = append(l.partial, line...)
-		}
-		n, err = l.send(line, i+1, n, err)
-		p = p[i+1:]
 	}
 	return n, err
 }
