@@ -21,7 +21,7 @@ func TestSystemctlUser(t *testing.T) {
 	}
 	h := newHarness(t, map[string]string{
 		"web.unit":   helperUnit("sleep", "Unit: Description=the web helper"),
-		"crash.unit": helperUnit("crash", ""),
+		"crash.unit": helperUnit("crash", "Service: Restart=no"),
 	})
 	h.systemctl(false, "start", "web.unit")
 	if s, _ := h.m.Unit("web.unit"); s.ActiveState != "active" {
@@ -42,6 +42,23 @@ func TestSystemctlUser(t *testing.T) {
 			t.Errorf("status lacks %q:\n%s", want, out)
 		}
 	}
+	for _, verb := range [][]string{{"restart", "web.unit"}, {"try-restart", "web"}, {"reload-or-restart", "web"}, {"kill", "-s", "HUP", "--kill-whom=main", "crash.unit"}, {"list-jobs"}, {"daemon-reload"}} {
+		if verb[0] == "kill" {
+			h.systemctl(false, "start", "crash.unit")
+			h.waitActive("crash.unit", "failed") // it exits 3 at once; kill then finds nothing
+			h.systemctl(true, verb...)
+			continue
+		}
+		h.systemctl(false, verb...)
+	}
+	if out, _ := h.systemctl(false, "is-active", "web.unit"); strings.TrimSpace(out) != "active" {
+		t.Errorf("is-active web.unit = %q", out)
+	}
+	if out, _ := h.systemctl(false, "is-failed", "crash.unit"); strings.TrimSpace(out) != "failed" {
+		t.Errorf("is-failed crash.unit = %q", out)
+	}
+	h.systemctl(false, "reset-failed", "crash.unit")
+	h.waitActive("crash.unit", "inactive")
 	h.systemctl(false, "stop", "web")
 	if s, _ := h.m.Unit("web.unit"); s.ActiveState != "inactive" {
 		t.Fatalf("after systemctl stop, web.unit is %s", s.ActiveState)
