@@ -144,6 +144,22 @@ func uptime(d time.Duration) string {
 	return s
 }
 
+// span formats d as systemctl does: "3s", "2min 5s", "1h 2min", "3 days 4h".
+func span(d time.Duration) string {
+	d = d.Round(time.Second)
+	switch days := d / (24 * time.Hour); {
+	case days == 1:
+		return fmt.Sprintf("1 day %dh", d%(24*time.Hour)/time.Hour)
+	case days > 1:
+		return fmt.Sprintf("%d days %dh", days, d%(24*time.Hour)/time.Hour)
+	case d >= time.Hour:
+		return fmt.Sprintf("%dh %dmin", d/time.Hour, d%time.Hour/time.Minute)
+	case d >= time.Minute:
+		return fmt.Sprintf("%dmin %ds", d/time.Minute, d%time.Minute/time.Second)
+	}
+	return fmt.Sprintf("%ds", d/time.Second)
+}
+
 // printStatusDetail prints one unit in the style of systemctl status.
 func printStatusDetail(w io.Writer, s *unitStatus) {
 	fmt.Fprintf(w, "%s %s", dot(s), s.Name)
@@ -158,7 +174,7 @@ func printStatusDetail(w io.Writer, s *unitStatus) {
 	field(w, "Loaded", fmt.Sprintf("%s (%s; %s)", s.LoadState, s.Path, enabled))
 	active := fmt.Sprintf("%s (%s)", s.ActiveState, s.SubState)
 	if !s.Since.IsZero() {
-		active += fmt.Sprintf(" since %s; %s ago", s.Since.Local().Format("Mon 2006-01-02 15:04:05 MST"), uptime(time.Since(s.Since)))
+		active += fmt.Sprintf(" since %s; %s ago", s.Since.Local().Format("Mon 2006-01-02 15:04:05 MST"), span(time.Since(s.Since)))
 	}
 	field(w, "Active", active)
 	field(w, "State", s.SupervisorState)
