@@ -19,12 +19,13 @@ const (
 	NetBSD  Target = "netbsd-rc.d"  // NetBSD rc.d script (rc.subr)
 	SysV    Target = "init.d"       // LSB/SysV init script, POSIX sh only
 	OpenRC  Target = "openrc"       // OpenRC runscript (openrc-run)
+	Upstart Target = "upstart"      // Upstart job (/etc/init/NAME.conf)
 	Launchd Target = "launchd"      // macOS launchd property list
 	Systemd Target = "systemd"      // systemd service unit
 )
 
 // Targets lists every target in the order the documentation presents them.
-var Targets = []Target{FreeBSD, OpenBSD, NetBSD, SysV, OpenRC, Launchd, Systemd}
+var Targets = []Target{FreeBSD, OpenBSD, NetBSD, SysV, OpenRC, Upstart, Launchd, Systemd}
 
 // ParseTarget returns the target named s.
 func ParseTarget(s string) (Target, error) {
@@ -109,11 +110,11 @@ func (o Options) check(t Target) error {
 func checkName(t Target, name string) error {
 	for i, r := range name {
 		ok := r == '_' || 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || i > 0 && '0' <= r && r <= '9'
-		if !ok && (t == Launchd || t == Systemd || t == SysV || t == OpenRC) {
+		if !ok && t != FreeBSD && t != OpenBSD && t != NetBSD {
 			ok = r == '-' || r == '.' || '0' <= r && r <= '9'
 		}
 		if !ok {
-			return fmt.Errorf("service name %q: %s allows only letters, digits and _ (and - . for init.d, openrc, launchd, systemd), not %q", name, t, r)
+			return fmt.Errorf("service name %q: %s allows only letters, digits and _ (and - . except on the BSDs), not %q", name, t, r)
 		}
 	}
 	if name == "" {
@@ -144,6 +145,8 @@ func Generate(t Target, o Options) ([]byte, error) {
 		data, err = shellData(o)
 	case OpenRC:
 		data, err = openrcData(o)
+	case Upstart:
+		data, err = upstartData(o)
 	case Launchd:
 		data, err = launchdData(o)
 	case Systemd:
@@ -260,6 +263,18 @@ func checkArgsReevaluated(args []string) error {
 		}
 	}
 	return nil
+}
+
+// upstartData quotes o for Upstart, which runs an exec stanza that holds
+// shell characters with /bin/sh; a stanza is one line, so no value may hold
+// a control character.
+func upstartData(o Options) (*scriptData, error) {
+	for _, a := range append([]string{o.Executable}, o.DaemonArgs()...) {
+		if strings.IndexFunc(a, func(r rune) bool { return r < 0x20 || r == 0x7f }) >= 0 {
+			return nil, fmt.Errorf("%q holds a control character, which an Upstart stanza cannot carry", a)
+		}
+	}
+	return shellData(o)
 }
 
 // plistData is what the launchd template substitutes, XML-escaped.

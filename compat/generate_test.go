@@ -27,6 +27,7 @@ var samples = []sample{
 	{"netbsd/svunit", NetBSD, Options{Executable: sampleExe}},
 	{"init.d/svunit", SysV, Options{Executable: sampleExe}},
 	{"openrc/svunit", OpenRC, Options{Executable: sampleExe}},
+	{"upstart/svunit.conf", Upstart, Options{Executable: sampleExe}},
 	{"launchd/svunit.plist", Launchd, Options{Executable: sampleExe}},
 	{"launchd/svunit-user.plist", Launchd, Options{Executable: sampleExe, User: true, LogFile: "/Users/Shared/svunit.log"}},
 	{"systemd/svunit.service", Systemd, Options{Executable: sampleExe}},
@@ -133,6 +134,7 @@ func TestRejects(t *testing.T) {
 		{SysV, Options{Executable: sampleExe, User: true}, "per-user"},
 		{FreeBSD, Options{Executable: sampleExe, Name: "sv-unit"}, "service name"},
 		{Systemd, Options{Executable: sampleExe, Name: "a/b"}, "service name"},
+		{Upstart, Options{Executable: sampleExe, Units: "/a\nb"}, "control character"},
 	}
 	for _, c := range cases {
 		out, err := Generate(c.target, c.opts)
@@ -144,8 +146,8 @@ func TestRejects(t *testing.T) {
 			t.Errorf("%s %+v: error %q does not mention %q", c.target, c.opts, err, c.want)
 		}
 	}
-	if _, err := ParseTarget("upstart"); err == nil || !strings.Contains(err.Error(), "openbsd-rc.d") {
-		t.Errorf("ParseTarget(upstart) = %v, want an error listing the targets", err)
+	if _, err := ParseTarget("runit"); err == nil || !strings.Contains(err.Error(), "openbsd-rc.d") {
+		t.Errorf("ParseTarget(runit) = %v, want an error listing the targets", err)
 	}
 }
 

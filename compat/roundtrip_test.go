@@ -224,3 +224,41 @@ func TestShellRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// TestUpstartExec runs the Upstart job's exec stanza the way Upstart runs
+// one that holds shell characters (/bin/sh -e -c) and checks the argv.
+func TestUpstartExec(t *testing.T) {
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	exe := filepath.Join(t.TempDir(), "svunit")
+	if err := os.Symlink(self, exe); err != nil {
+		t.Fatal(err)
+	}
+	oneLine := strings.ReplaceAll(hostile, "\n", " ")
+	o := Options{Executable: exe, Units: oneLine + "/units", Bus: oneLine + "/bus"}
+	job, err := Generate(Upstart, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stanza string
+	for _, line := range strings.Split(string(job), "\n") {
+		if strings.HasPrefix(line, "exec ") {
+			stanza = line
+		}
+	}
+	record := filepath.Join(t.TempDir(), "argv.json")
+	cmd := exec.Command("/bin/sh", "-e", "-c", stanza)
+	cmd.Env = append(os.Environ(), "SVUNIT_COMPAT_RECORD="+record)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%s: %v\n%s", stanza, err, out)
+	}
+	var got []string
+	if err := json.Unmarshal(waitFile(t, record), &got); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got, o.DaemonArgs()) {
+		t.Errorf("the daemon got %q, want %q", got, o.DaemonArgs())
+	}
+}

@@ -104,6 +104,7 @@ func testGenerate(t *testing.T, bin string) {
 		"netbsd/svunit":               {"netbsd-rc.d"},
 		"init.d/svunit":               {"init.d"},
 		"openrc/svunit":               {"openrc"},
+		"upstart/svunit.conf":         {"upstart"},
 		"launchd/svunit.plist":        {"launchd"},
 		"launchd/svunit-user.plist":   {"launchd", "--user", "--log-file", "/Users/Shared/svunit.log"},
 		"systemd/svunit.service":      {"systemd"},
@@ -119,7 +120,7 @@ func testGenerate(t *testing.T, bin string) {
 			t.Errorf("generate %v: exit %d, stderr %q; output differs from contrib/rc.d/%s", args, code, errOut, file)
 		}
 	}
-	for _, args := range [][]string{{"upstart"}, {"init.d", "--user"}, {}, {"systemd", "rc.d"}} {
+	for _, args := range [][]string{{"runit"}, {"init.d", "--user"}, {}, {"systemd", "rc.d"}} {
 		out, errOut, code := runSvunit(t, bin, append([]string{"generate"}, args...)...)
 		if code != exitUsage || out != "" || errOut == "" {
 			t.Errorf("generate %v: exit %d, stdout %q, stderr %q; want a usage error", args, code, out, errOut)

@@ -12,7 +12,7 @@ import (
 func init() {
 	register(&command{
 		name:     "generate",
-		synopsis: "rc.d|openbsd-rc.d|netbsd-rc.d|init.d|openrc|launchd|systemd [--name NAME] [--exe PATH] [--log-file PATH]",
+		synopsis: "rc.d|openbsd-rc.d|netbsd-rc.d|init.d|openrc|upstart|launchd|systemd [--name NAME] [--exe PATH] [--log-file PATH]",
 		short:    "Print the init-system wrapper that runs the svunit manager",
 		long: `Prints, on standard output, the file that makes an init system run
 'svunit daemon' in the foreground (or, where the init system needs it, in
@@ -23,6 +23,7 @@ the background with a pid file):
   netbsd-rc.d    NetBSD: /etc/rc.d/NAME, enable with NAME=YES in /etc/rc.conf
   init.d         SysV/LSB: /etc/init.d/NAME (POSIX sh; status exits 0 or 3)
   openrc         OpenRC: /etc/init.d/NAME, enable with 'rc-update add NAME'
+  upstart        Upstart: /etc/init/NAME.conf (starts at boot once written)
   launchd        macOS: /Library/LaunchDaemons/NAME.plist (--user: ~/Library/LaunchAgents)
   systemd        /etc/systemd/system/NAME.service (--user: ~/.config/systemd/user)
 

@@ -21,7 +21,7 @@ func (f *serviceFlags) bind(fs *pflag.FlagSet) {
 	fs.StringVar(&f.name, "name", "svunit", "service name")
 	fs.StringVar(&f.exe, "exe", "", "path of the svunit binary the service runs (default: this binary)")
 	fs.StringVar(&f.logFile, "log-file", "", "where the daemon's own output goes, where the init system does not keep it (default /var/log/NAME.log)")
-	fs.StringVar(&f.backend, "backend", "", "init system: systemd, init.d, openrc, launchd, rc.d, openbsd-rc.d, netbsd-rc.d (default: detected)")
+	fs.StringVar(&f.backend, "backend", "", "init system: systemd, init.d, openrc, upstart, launchd, rc.d, openbsd-rc.d, netbsd-rc.d (default: detected)")
 }
 
 // service builds the service the flags describe.
@@ -39,9 +39,9 @@ func (f *serviceFlags) service(g *globals) (*service.Service, error) {
 	return service.New(service.Config{Options: o, Backend: f.backend})
 }
 
-const serviceLong = `The init system is detected (systemd, SysV init.d, OpenRC, launchd,
-FreeBSD rc.d through kardianos/service; OpenBSD and NetBSD rc.d by svunit
-itself) unless --backend names one. The file installed is exactly what
+const serviceLong = `The init system is detected (systemd, SysV init.d, OpenRC, Upstart,
+launchd, FreeBSD rc.d through kardianos/service; OpenBSD and NetBSD rc.d by
+svunit itself) unless --backend names one. The file installed is exactly what
 'svunit generate TARGET' prints with the same flags. --units and --bus, when
 given, are passed to the daemon.`
 

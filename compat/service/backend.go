@@ -34,6 +34,7 @@ var backends = []backend{
 	{target: compat.Systemd, kardianos: "linux-systemd", option: "SystemdScript", files: systemdFiles},
 	{target: compat.SysV, kardianos: "unix-systemv", option: "SysvScript", files: sysvFiles, status: "status", stopped: 3},
 	{target: compat.OpenRC, kardianos: "linux-openrc", option: "OpenRCScript", files: fixed("/etc/init.d/%s", "/etc/runlevels/default/%s")},
+	{target: compat.Upstart, kardianos: "linux-upstart", option: "UpstartScript", files: fixed("/etc/init/%s.conf")},
 	{target: compat.Launchd, kardianos: "darwin-launchd", option: "LaunchdConfig", files: launchdFiles},
 	{target: compat.FreeBSD, kardianos: "freebsd", option: "SysvScript", files: fixed("/usr/local/etc/rc.d/%s"),
 		enable:  func(n string) [][]string { return [][]string{{"sysrc", n + "_enable=YES"}} },
