@@ -277,9 +277,7 @@ func (m *Manager) Shutdown(ctx context.Context) error {
 		}
 		<-done
 	}
-	for _, s := range m.services() {
-		m.remove(s)
-	}
+	m.remove(m.services())
 	m.notify.close()
 	m.cg.close()
 	m.hub.closeAll(errors.New("manager: shut down"))
@@ -287,19 +285,27 @@ func (m *Manager) Shutdown(ctx context.Context) error {
 	return err
 }
 
-// remove ends a unit's goroutine (stopping it first) and closes its output.
-func (m *Manager) remove(s *service) {
-	done := make(chan struct{})
-	s.box.post(msgRemove{done: done})
-	<-done
-	m.mu.Lock()
-	if m.svcs[s.name] == s {
-		delete(m.svcs, s.name)
+// remove ends the goroutines of ss (stopping the units first, all at
+// once) and closes their outputs.
+func (m *Manager) remove(ss []*service) {
+	dones := make([]chan struct{}, len(ss))
+	for i, s := range ss {
+		dones[i] = make(chan struct{})
+		s.box.post(msgRemove{done: dones[i]})
 	}
-	m.mu.Unlock()
-	s.out.Load().close()
-	m.cg.removeUnit(s.name)
-	m.hub.publish(Event{Type: UnitRemoved, Unit: s.name, Old: s.snap.Load()})
+	var closing sync.WaitGroup // outputs drain in parallel: one may wait for a leftover writer
+	for i, s := range ss {
+		<-dones[i]
+		m.mu.Lock()
+		if m.svcs[s.name] == s {
+			delete(m.svcs, s.name)
+		}
+		m.mu.Unlock()
+		closing.Go(s.out.Load().close)
+		m.cg.removeUnit(s.name)
+		m.hub.publish(Event{Type: UnitRemoved, Unit: s.name, Old: s.snap.Load()})
+	}
+	closing.Wait()
 }
 
 // notified routes an sd_notify message to the unit whose process sent it:

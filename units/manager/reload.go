@@ -39,11 +39,13 @@ func (m *Manager) Reload() (ReloadReport, error) {
 	m.mu.Lock()
 	m.set = set
 	m.mu.Unlock()
+	var gone []*service
 	for _, name := range rep.Removed {
 		if s := m.service(name); s != nil {
-			m.remove(s)
+			gone = append(gone, s)
 		}
 	}
+	m.remove(gone)
 	rep.Jobs = m.apply(old, set, rep)
 	_ = m.ReopenLogs()
 	return rep, nil
