@@ -1,8 +1,7 @@
 // Package compat fits svunit into the systems its users already have: it
 // writes the wrapper that runs the svunit manager under each init system
 // (FreeBSD, OpenBSD and NetBSD rc.d, SysV init.d, OpenRC, Upstart, launchd,
-// systemd),
-// with one escaper per target language in quote.go.
+// systemd), with one escaper per target language in quote.go.
 //
 // Installing the wrapper as the machine's service lives in compat/service,
 // and converting a Supervisor configuration into unit files in

@@ -1,8 +1,7 @@
 // Package service installs the svunit manager as the one service of the
 // machine's init system, with github.com/kardianos/service where it knows
 // the init system (systemd, SysV init.d, OpenRC, Upstart, launchd, FreeBSD
-// rc.d) and
-// by itself on OpenBSD and NetBSD, where it does not.
+// rc.d) and by itself on OpenBSD and NetBSD, where it does not.
 //
 // The file installed is always the wrapper compat.Generate writes for that
 // init system, passed to kardianos/service as its template, so that
