@@ -157,6 +157,9 @@ func tailSource(ctx context.Context, g *globals, c *client, s logSource, n int) 
 }
 
 func followSource(ctx context.Context, g *globals, c *client, s logSource, n int, w io.Writer) error {
+	if g.viaSSH != "" { // FollowLog's reply carries a descriptor, which cannot cross ssh: it would never come
+		return errors.New("-f cannot follow through -H yet: the daemon hands out a followed log as a file descriptor, which ssh cannot carry (run 'ssh HOST svunit logs -f UNIT')")
+	}
 	if readLocally(g, c, s) {
 		return journal.FollowLines(ctx, s.Path, n, w)
 	}

@@ -223,6 +223,9 @@ func testRemoteLogs(t *testing.T, remote remoteFunc, both string, specs []string
 	if code != 0 {
 		t.Fatalf("-H logs web: exit %d\n%s%s", code, out, errOut)
 	}
+	if out, errOut, code := remote(t, specs[0], "logs", "-f", "web"); code != 1 || !strings.Contains(errOut, "-f cannot follow through -H") {
+		t.Errorf("-H logs -f: exit %d (want 1 and a clear refusal, not a hang)\n%s%s", code, out, errOut)
+	}
 	for i, h := range specs {
 		want := "hello from " + []string{"alpha", "beta"}[i]
 		if ls := labelled(out, h); !strings.Contains(strings.Join(ls, "\n"), want) {
