@@ -26,6 +26,8 @@ func TestMain(m *testing.M) {
 		os.Exit(childBlast())
 	case "inherit":
 		os.Exit(childInherit())
+	case "devstdout":
+		os.Exit(childDevStdout())
 	}
 	fmt.Fprintln(os.Stderr, "unknown SVUNIT_JOURNAL_CHILD")
 	os.Exit(2)

@@ -12,9 +12,11 @@ import (
 const journalLineMax = 48 << 10
 
 // journalSink sends each line as one journal entry with the fields
-// MESSAGE, PRIORITY, SYSLOG_IDENTIFIER, SYSLOG_FACILITY, SYSLOG_PID (the
-// child's pid; _PID is the manager's, set by journald) and SVUNIT_UNIT, so
-// that journalctl SVUNIT_UNIT=web.unit finds one unit's lines. go-systemd
+// MESSAGE, PRIORITY, SYSLOG_IDENTIFIER, SYSLOG_FACILITY, SYSLOG_PID and
+// OBJECT_PID (the child's pid: _PID is the manager's, set by journald, which
+// adds OBJECT_COMM, OBJECT_EXE… for a root manager while the child lives),
+// SVUNIT_UNIT and SVUNIT_STREAM, so that journalctl SVUNIT_UNIT=web.unit
+// finds one unit's lines. go-systemd
 // sends every entry to journald's socket by address, so a restarted journald
 // is reached again without reconnecting. Its methods run under stream.mu.
 type journalSink struct {
@@ -52,8 +54,10 @@ func (s *journalSink) send(line []byte) error {
 		s.varsPID = pid
 		if pid > 0 {
 			s.vars["SYSLOG_PID"] = strconv.FormatInt(pid, 10)
+			s.vars["OBJECT_PID"] = s.vars["SYSLOG_PID"]
 		} else {
 			delete(s.vars, "SYSLOG_PID")
+			delete(s.vars, "OBJECT_PID")
 		}
 	}
 	return journal.Send(string(line), s.prio, s.vars)

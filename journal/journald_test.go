@@ -64,8 +64,9 @@ func TestJournald(t *testing.T) {
 		}
 		stream, _ := e["SVUNIT_STREAM"].(string)
 		wantPrio := map[string]string{"stdout": "6", "stderr": "3"}[stream]
-		if e["PRIORITY"] != wantPrio || e["SYSLOG_IDENTIFIER"] != "webby" || e["SYSLOG_PID"] != strconv.Itoa(res.ChildPID) {
-			t.Fatalf("entry with wrong fields (want PRIORITY=%s, SYSLOG_IDENTIFIER=webby, SYSLOG_PID=%d): %s", wantPrio, res.ChildPID, sc.Bytes())
+		pid := strconv.Itoa(res.ChildPID)
+		if e["PRIORITY"] != wantPrio || e["SYSLOG_IDENTIFIER"] != "webby" || e["SYSLOG_PID"] != pid || e["OBJECT_PID"] != pid || e["SYSLOG_FACILITY"] != "3" {
+			t.Fatalf("entry with wrong fields (want PRIORITY=%s, SYSLOG_IDENTIFIER=webby, SYSLOG_PID=OBJECT_PID=%s, SYSLOG_FACILITY=3): %s", wantPrio, pid, sc.Bytes())
 		}
 		msg, _ := e["MESSAGE"].(string)
 		streams[stream] = append(append(streams[stream], msg...), '\n')

@@ -120,6 +120,44 @@ func TestInheritAndNull(t *testing.T) {
 	}
 }
 
+// append:/dev/stdout (a container's usual setting) is the manager's stdout
+// reopened: a pipe here, written as a stream, never rotated despite a size
+// limit far below the output.
+func TestDevStdoutIsNotRotated(t *testing.T) {
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "SVUNIT_JOURNAL_CHILD=devstdout", "GORACE=atexit_sleep_ms=0")
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("helper: %v\n%s", err, stderr.String())
+	}
+	checkLines(t, out, "o", 100, 0, 1000)
+	checkLines(t, []byte(stderr.String()), "e", 100, 0, 1000)
+}
+
+// childDevStdout is the helper manager of TestDevStdoutIsNotRotated.
+func childDevStdout() int {
+	o, err := Open(Config{Unit: "w", Stdout: Target{Kind: Append, Path: "/dev/stdout"}, Stderr: Target{Kind: Append, Path: "/dev/stderr"}, MaxBytes: 1000, Backups: 1})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	if err := childCmd(o, "both", 1000, 100, 4096).Run(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	if err := o.Close(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	if st := o.Status(); st.Stdout.LastError != "" || st.Stderr.LastError != "" || st.Stdout.Written != 100000 {
+		fmt.Fprintf(os.Stderr, "status %+v\n", st)
+		return 1
+	}
+	return 0
+}
+
 // childInherit is the helper manager of TestInheritAndNull.
 func childInherit() int {
 	o, err := Open(Config{Unit: "w", Stdout: Target{Kind: Inherit}, Stderr: Target{Kind: Null}})
