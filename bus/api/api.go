@@ -16,13 +16,15 @@ type Config struct {
 	Manager *manager.Manager
 	Logf    func(format string, args ...any) // where the API logs what no caller sees; nil = nowhere
 	Access  Access                           // who may do what, per call (see access.go); nil = everyone everything
+	Version string                           // what the Version properties say; "" = "svunit"
 }
 
 // An API exports one manager on one or more bus connections.
 type API struct {
-	m      *manager.Manager
-	logf   func(format string, args ...any)
-	access Access // set by New, then read-only
+	m       *manager.Manager
+	logf    func(format string, args ...any)
+	access  Access // set by New, then read-only
+	version string // set by New, then read-only
 
 	mu       sync.Mutex                     // guards the fields below
 	conns    []*dbus.Conn                   // where signals go
@@ -51,6 +53,7 @@ func New(cfg Config) (*API, error) {
 	}
 	a := &API{m: cfg.Manager, logf: cfg.Logf, access: cfg.Access, unsent: map[uint32]bool{}, subs: map[*dbus.Conn]map[string]bool{}, shared: map[*dbus.Conn]bool{},
 		wake: make(chan struct{}, 1), done: make(chan struct{})}
+	a.version = pick(cfg.Version, "svunit")
 	a.ctx, a.cancel = context.WithCancel(context.Background())
 	if a.logf == nil {
 		a.logf = func(string, ...any) {}

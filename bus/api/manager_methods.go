@@ -80,7 +80,7 @@ var managerSignals = []signalDef{
 
 // managerProps are org.freedesktop.systemd1.Manager's properties.
 var managerProps = []prop[*API]{
-	{"Version", "s", false, func(*API) any { return Version }},
+	{"Version", "s", false, func(a *API) any { return a.version }},
 	{"Features", "s", false, func(*API) any { return "+SVUNIT" }},
 	{"Architecture", "s", false, func(*API) any { return runtime.GOARCH }},
 	{"Virtualization", "s", false, func(*API) any { return "" }},
@@ -93,10 +93,6 @@ var managerProps = []prop[*API]{
 	{"UnitPath", "as", false, func(a *API) any { return []string{a.unitDir()} }},
 	{"Progress", "d", false, func(*API) any { return 1.0 }},
 }
-
-// Version is what the Version property reports; cmd/svunit sets it to the
-// binary's version.
-var Version = "svunit"
 
 func (a *API) countFailed() uint32 {
 	n := uint32(0)

@@ -50,7 +50,7 @@ var svunitMethods = []*method{
 }
 
 var svunitManagerProps = []prop[*API]{
-	{"Version", "s", false, func(*API) any { return Version }},
+	{"Version", "s", false, func(a *API) any { return a.version }},
 	{"UnitDirectory", "s", false, func(a *API) any { return a.unitDir() }},
 }
 

@@ -39,8 +39,7 @@ func serveBus(m *manager.Manager, p paths, da *daemonAccess) (stop func(), err e
 		return nil, err
 	}
 	go srv.Serve()
-	api.Version = versionString()
-	a, err := api.New(api.Config{Manager: m, Logf: logger.Printf, Access: da.policy})
+	a, err := api.New(api.Config{Manager: m, Logf: logger.Printf, Access: da.policy, Version: versionString()})
 	if err == nil {
 		var conn *dbus.Conn
 		if conn, err = a.Dial(srv.Address(), api.SystemdName, api.SvunitName); err == nil {
