@@ -125,7 +125,10 @@ func (s *service) armStart() {
 // started is the start criterion met: ExecStartPost= runs, then the unit
 // is up.
 func (s *service) started() {
-	if post := s.u.Service.ExecStartPost; len(post) > 0 && s.ctrl.phase != ctrlStartPost {
+	if s.ctrl.phase == ctrlStartPost {
+		return // a second READY=1: the post commands already run
+	}
+	if post := s.u.Service.ExecStartPost; len(post) > 0 {
 		s.runControl(ctrlStartPost, post)
 		return
 	}
@@ -289,6 +292,10 @@ func (s *service) exitWhileRunning(e ExitInfo) {
 	}
 	d := restartDelay(&s.u.Service, s.restartStep)
 	s.restartStep++
+	if d <= 0 {
+		s.retry() // RestartSec=0: no timer round trip
+		return
+	}
 	s.setTimer(d, timerRetry)
 }
 
@@ -307,14 +314,19 @@ func (s *service) onTimer(k timerKind) {
 			s.cancelJobs(&s.startJobs, JobTimeout, "not started within TimeoutStartSec")
 		}
 	case timerRetry:
-		if s.state == Backoff || s.state == Exited && s.restartPending {
-			restart := s.state == Exited
-			s.restartPending = false
-			s.execIndex = 0
-			s.spawnMain(restart)
-		}
+		s.retry()
 	case timerStopTimeout:
 		s.stopTimeout()
+	}
+}
+
+// retry starts again after BACKOFF or for an automatic restart.
+func (s *service) retry() {
+	if s.state == Backoff || s.state == Exited && s.restartPending {
+		restart := s.state == Exited
+		s.restartPending = false
+		s.execIndex = 0
+		s.spawnMain(restart)
 	}
 }
 
