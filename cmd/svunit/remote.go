@@ -132,12 +132,32 @@ func (g *globals) sshArgs(h sshHost) ([]string, error) {
 	return append(args, "--", h.host, strings.Join(remote, " ")), nil
 }
 
+// sshShared is the ssh connection of a -H child. go-systemd dials twice
+// (one connection for calls, one for signals); over ssh both share one
+// session, which halves the handshakes. Guarded by its mutex.
+var sshShared struct {
+	sync.Mutex
+	conn *dbus.Conn
+}
+
 // dial connects to the bus at path, or, in a -H child, to the remote bus
-// through ssh.
+// through ssh (one session, reused while it is open).
 func (g *globals) dial(path string) (*dbus.Conn, error) {
 	if g.viaSSH == "" {
 		return dbus.Connect(busAddress(path))
 	}
+	sshShared.Lock()
+	defer sshShared.Unlock()
+	if c := sshShared.conn; c != nil && c.Connected() {
+		return c, nil
+	}
+	c, err := g.dialRemote()
+	sshShared.conn = c
+	return c, err
+}
+
+// dialRemote starts the ssh session of a -H child.
+func (g *globals) dialRemote() (*dbus.Conn, error) {
 	h, err := parseHost(g.viaSSH)
 	if err != nil {
 		return nil, err
