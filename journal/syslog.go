@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -15,12 +16,14 @@ import (
 const syslogLineMax = 8000
 
 // syslogSink sends each line as one datagram to the local syslog socket, in
-// the format glibc's syslog(3) uses there (RFC 3164 without a host name:
-// "<PRI>Mmm dd hh:mm:ss ident[pid]: msg"). It reconnects when the daemon
-// has restarted. Its methods run under stream.mu.
+// the format glibc's syslog(3) uses there, or in RFC 5424's (see format).
+// It reconnects when the daemon has restarted. Its methods run under
+// stream.mu.
 type syslogSink struct {
 	addr    string
 	ident   string
+	rfc5424 bool                         // RFC 5424 messages instead of RFC 3164's
+	host    string                       // HOSTNAME of RFC 5424 messages
 	prio    int                          // facility*8 + level
 	pid     *atomic.Int64                // the Output's current main pid
 	conn    *net.UnixConn                // nil while disconnected
@@ -38,7 +41,17 @@ func newSyslogSink(cfg *Config, stderr bool, pid *atomic.Int64) (*syslogSink, er
 	if err != nil {
 		return nil, err
 	}
-	s := &syslogSink{addr: cfg.SyslogSocket, ident: identifier(cfg), prio: fac*8 + lvl, pid: pid}
+	format, err := ParseSyslogFormat(cfg.SyslogFormat)
+	if err != nil {
+		return nil, err
+	}
+	s := &syslogSink{addr: cfg.SyslogSocket, ident: identifier(cfg), prio: fac*8 + lvl, pid: pid, rfc5424: format == "rfc5424"}
+	if s.rfc5424 {
+		s.host, _ = os.Hostname()
+		if s.host == "" {
+			s.host = "-"
+		}
+	}
 	if s.addr == "" {
 		s.addr = DefaultSyslogSocket
 	}
@@ -119,14 +132,31 @@ func (s *syslogSink) send(line []byte) error {
 	return err
 }
 
+// format appends one message: "<PRI>Mmm dd hh:mm:ss IDENT[PID]: LINE"
+// (RFC 3164 as glibc sends it locally, without a host name), or
+// "<PRI>1 TIMESTAMP HOST IDENT PID - - LINE" (RFC 5424).
 func (s *syslogSink) format(b, line []byte) []byte {
 	b = append(b, '<')
 	b = strconv.AppendInt(b, int64(s.prio), 10)
 	b = append(b, '>')
+	pid := s.pid.Load()
+	if s.rfc5424 {
+		b = append(b, "1 "...)
+		b = time.Now().UTC().AppendFormat(b, "2006-01-02T15:04:05.000000Z")
+		b = append(append(append(b, ' '), s.host...), ' ')
+		b = append(append(b, s.ident...), ' ')
+		if pid > 0 {
+			b = strconv.AppendInt(b, pid, 10)
+		} else {
+			b = append(b, '-')
+		}
+		b = append(b, " - - "...)
+		return append(b, line...)
+	}
 	b = time.Now().AppendFormat(b, time.Stamp)
 	b = append(b, ' ')
 	b = append(b, s.ident...)
-	if pid := s.pid.Load(); pid > 0 {
+	if pid > 0 {
 		b = append(b, '[')
 		b = strconv.AppendInt(b, pid, 10)
 		b = append(b, ']')

@@ -20,14 +20,20 @@ type rsyslog struct {
 }
 
 func startRsyslog(t *testing.T, dir string) *rsyslog {
+	return startRsyslogWith(t, dir, `UseSpecialParser="on"`, "%pri% %syslogtag%%msg%")
+}
+
+// startRsyslogWith starts rsyslogd with extra imuxsock input parameters
+// and the template of its output lines.
+func startRsyslogWith(t *testing.T, dir, params, template string) *rsyslog {
 	t.Helper()
 	r := &rsyslog{dir: dir, sock: filepath.Join(dir, "log.sock"), out: filepath.Join(dir, "out.log")}
 	conf := fmt.Sprintf(`global(workDirectory=%q)
 module(load="imuxsock" SysSock.Use="off")
-input(type="imuxsock" Socket=%q CreatePath="on" RateLimit.Interval="0")
-template(name="t" type="string" string="%%pri%% %%syslogtag%%%%msg%%\n")
+input(type="imuxsock" Socket=%q CreatePath="on" RateLimit.Interval="0" %s)
+template(name="t" type="string" string=%q)
 *.* action(type="omfile" file=%q template="t")
-`, dir, r.sock, r.out)
+`, dir, r.sock, params, template+"\n", r.out)
 	confPath := filepath.Join(dir, "rsyslog.conf")
 	if err := os.WriteFile(confPath, []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
@@ -124,5 +130,20 @@ func TestSyslog(t *testing.T) {
 	waitFor(t, "the line after the restart", func() bool { return len(r.lines(outPri)) == 1001 })
 	if st := o.Status().Stdout; st.Error != "" || st.LastError == "" || st.Dropped != 5 {
 		t.Errorf("status after recovery: %+v", st)
+	}
+}
+
+// With SyslogFormat=rfc5424, rsyslog's regular parser finds the RFC 5424
+// fields: app name, proc id and the message.
+func TestSyslogRFC5424(t *testing.T) {
+	r := startRsyslogWith(t, t.TempDir(), `UseSpecialParser="off" ParseHostname="on"`, "%pri% %protocol-version% %app-name% %procid% %msg%")
+	o := mustOpen(t, Config{Unit: "web.unit", Stdout: Target{Kind: Syslog}, Stderr: Target{Kind: Null}, SyslogSocket: r.sock, SyslogFormat: "rfc5424"})
+	o.SetPID(4242)
+	out, _ := o.Files()
+	out.WriteString("hello 5424\n")
+	const daemonInfo = 3*8 + 6
+	waitFor(t, "the message", func() bool { return len(r.lines(daemonInfo)) == 1 })
+	if got := r.lines(daemonInfo)[0]; got != "1 web 4242 hello 5424" {
+		t.Errorf("rsyslog parsed %q, want version 1, app web, procid 4242, the message", got)
 	}
 }

@@ -189,6 +189,7 @@ type Config struct {
 	SyslogLevel      string // priority of stdout lines, "info" when empty; see ParseSyslogLevel
 	SyslogErrorLevel string // priority of stderr lines, "err" when empty
 	SyslogSocket     string // default DefaultSyslogSocket
+	SyslogFormat     string // "rfc3164" (default: what glibc's syslog(3) sends locally) or "rfc5424"; see ParseSyslogFormat
 
 	Overflow Overflow
 }
@@ -213,6 +214,18 @@ func ParseSyslogFacility(s string) (int, error) {
 		return f, nil
 	}
 	return 0, fmt.Errorf("unknown syslog facility %q; want one of kern, user, mail, daemon, auth, syslog, lpr, news, uucp, cron, authpriv, ftp, local0…local7", s)
+}
+
+// ParseSyslogFormat checks a syslog message format: "rfc3164" (also "") or
+// "rfc5424".
+func ParseSyslogFormat(s string) (string, error) {
+	switch s {
+	case "", "rfc3164":
+		return "rfc3164", nil
+	case "rfc5424":
+		return s, nil
+	}
+	return "", fmt.Errorf("unknown syslog format %q; want rfc3164 or rfc5424", s)
 }
 
 // ParseSyslogLevel returns the number of a SyslogLevel= name ("emerg" …

@@ -58,6 +58,14 @@ func TestParseSyslogNames(t *testing.T) {
 	if _, err := ParseSyslogLevel("8", 6); err == nil {
 		t.Error("level 8 accepted")
 	}
+	for in, want := range map[string]string{"": "rfc3164", "rfc3164": "rfc3164", "rfc5424": "rfc5424"} {
+		if f, err := ParseSyslogFormat(in); err != nil || f != want {
+			t.Errorf("ParseSyslogFormat(%q) = %q, %v", in, f, err)
+		}
+	}
+	if _, err := ParseSyslogFormat("json"); err == nil {
+		t.Error("syslog format json accepted")
+	}
 	if o, err := ParseOverflow("drop"); err != nil || o != Drop {
 		t.Errorf("ParseOverflow(drop) = %v, %v", o, err)
 	}
