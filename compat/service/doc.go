@@ -12,6 +12,6 @@
 // Choosing a backend (New with Config.Backend) changes kardianos/service's
 // package-wide choice of init system, so a process should build one Service
 // at a time; the CLI builds one per run. The package does not start the
-// manager at install time and does not create the unit directory: the
-// manager does that when it starts.
+// manager at install time and does not create the unit directory (a
+// manager without one runs with no units until it exists and is reloaded).
 package service
