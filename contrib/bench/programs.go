@@ -74,3 +74,12 @@ func pause(ctx context.Context, d time.Duration) error {
 		return nil
 	}
 }
+
+// settle waits, for systems made of several processes, until all of them
+// run, so that own() lists them all.
+func settle(ctx context.Context, in instance) error {
+	if s, ok := in.(interface{ settle(context.Context) error }); ok {
+		return s.settle(ctx)
+	}
+	return nil
+}

@@ -18,7 +18,7 @@ type runit struct {
 }
 
 func newRunit(paths map[string]string) system {
-	return runit{scanDir: scanDir{col: colRunit, scanner: paths["runsvdir"], superComm: "runsv", flags: func(int) []string { return nil }}, sv: paths["sv"]}
+	return runit{scanDir: scanDir{col: colRunit, scanner: paths["runsvdir"], superComm: "runsv", logComm: "svlogd", flags: func(int) []string { return nil }, logger: svlogdLogger}, sv: paths["sv"]}
 }
 
 func (r runit) launch(ctx context.Context, dir string, progs []prog) (instance, error) {
@@ -58,3 +58,9 @@ func (r *runitInstance) terminate() error {
 }
 
 func errTimeout(what string) error { return fmt.Errorf("%s did not finish within 30s", what) }
+
+// svlogdLogger runs svlogd with its config file: s (rotation size) and n
+// (archives kept).
+func svlogdLogger(dir string, maxBytes int64, backups int) (string, map[string]string) {
+	return fmt.Sprintf("#!/bin/sh\nexec svlogd %s\n", dir), map[string]string{"config": fmt.Sprintf("s%d\nn%d\n", maxBytes, backups)}
+}

@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os/exec"
 	"strconv"
 	"time"
@@ -16,7 +17,7 @@ type s6 struct {
 }
 
 func newS6(paths map[string]string) system {
-	return s6{scanDir: scanDir{col: colS6, scanner: paths["s6-svscan"], superComm: "s6-supervise", flags: s6Flags}, ctl: paths["s6-svscanctl"]}
+	return s6{scanDir: scanDir{col: colS6, scanner: paths["s6-svscan"], superComm: "s6-supervise", logComm: "s6-log", flags: s6Flags, logger: s6Logger}, ctl: paths["s6-svscanctl"]}
 }
 
 func (s s6) launch(ctx context.Context, dir string, progs []prog) (instance, error) {
@@ -52,3 +53,14 @@ func (s *s6Instance) terminate() error {
 // s6Flags raises s6-svscan's service limit (-c) above the count, as a user
 // with that many services would.
 func s6Flags(n int) []string { return []string{"-c", strconv.Itoa(max(1000, n+16))} }
+
+// s6MaxFile is the largest archive size s6-log accepts (s directive).
+const s6MaxFile = 16777215
+
+// s6Logger runs s6-log with n (archives kept) and s (rotation size, at most
+// s6MaxFile, so the big log case rotates more often than on the others).
+func s6Logger(dir string, maxBytes int64, backups int) (string, map[string]string) {
+	size := min(maxBytes, s6MaxFile)
+	n := max(backups, int(int64(backups)*maxBytes/size)+2)
+	return fmt.Sprintf("#!/bin/sh\nexec s6-log -b n%d s%d %s\n", n, size, dir), nil
+}

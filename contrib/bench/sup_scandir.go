@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 )
@@ -14,15 +15,20 @@ import (
 // scanDir is what s6 and runit share: a directory of service directories,
 // each with a run script, watched by one scanner process (s6-svscan,
 // runsvdir) that starts one supervisor process per service (s6-supervise,
-// runsv). They have no StartSecs, no autostart switch, no rotation
-// settings of the same kind and no API, so they appear only where a
+// runsv). Output goes through a second service, the logger (s6-log,
+// svlogd), which the supervisor pipes the program into. They have no
+// StartSecs, no autostart switch and no API, so they appear only where a
 // workload applies.
 type scanDir struct {
 	col       string
 	scanner   string // the scanner binary
 	superComm string // the per-service supervisor's command name
+	logComm   string // the logger's command name
 	// flags are the scanner's options for n services.
 	flags func(n int) []string
+	// logger returns the log/run script that rotates into dir at maxBytes
+	// keeping backups files, and files to write into dir beforehand.
+	logger func(dir string, maxBytes int64, backups int) (run string, files map[string]string)
 }
 
 func (s scanDir) name() string { return s.col }
@@ -36,8 +42,6 @@ func (s scanDir) writeServices(dir string, progs []prog) error {
 			return na("no StartSecs")
 		case !p.Autostart:
 			return na("not measured (services start with %s)", s.scanner)
-		case p.Log != "":
-			return na("not measured (its logger is a separate service)")
 		}
 		cmd, err := commandLine(p.Argv)
 		if err != nil {
@@ -50,8 +54,46 @@ func (s scanDir) writeServices(dir string, progs []prog) error {
 		if err := os.WriteFile(filepath.Join(sd, "run"), []byte("#!/bin/sh\nexec "+cmd+"\n"), 0o755); err != nil {
 			return err
 		}
+		if p.Log != "" {
+			if err := s.writeLogger(filepath.Join(sd, "log"), logDir(p), p.LogMax, p.LogBackups); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
+}
+
+// logDir is where a prog's logger writes: these loggers rotate within a
+// directory, not next to a file.
+func logDir(p prog) string { return p.Log + ".d" }
+
+func (s scanDir) writeLogger(sd, dir string, maxBytes int64, backups int) error {
+	for _, d := range []string{sd, dir} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return err
+		}
+	}
+	run, files := s.logger(dir, maxBytes, backups)
+	for name, content := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			return err
+		}
+	}
+	return os.WriteFile(filepath.Join(sd, "run"), []byte(run), 0o755)
+}
+
+// logFiles lists a prog's log files oldest first: the archives, named
+// @TAI64N timestamp by both loggers so that names sort by age (.s complete,
+// .u cut short), then current.
+func (s *scanInstance) logFiles(name string) []string {
+	dir := s.logDirs[name]
+	var out []string
+	for _, pat := range []string{"@*.s", "@*.u"} {
+		m, _ := filepath.Glob(filepath.Join(dir, pat))
+		out = append(out, m...)
+	}
+	slices.Sort(out)
+	return append(out, filepath.Join(dir, "current"))
 }
 
 func (s scanDir) start(ctx context.Context, dir string, progs []prog) (*scanInstance, error) {
@@ -68,7 +110,13 @@ func (s scanDir) start(ctx context.Context, dir string, progs []prog) (*scanInst
 	if err != nil {
 		return nil, err
 	}
-	return &scanInstance{daemon: d, sys: s, services: svc, n: len(progs)}, nil
+	logDirs := map[string]string{}
+	for _, p := range progs {
+		if p.Log != "" {
+			logDirs[p.Name] = logDir(p)
+		}
+	}
+	return &scanInstance{daemon: d, sys: s, services: svc, n: len(progs), logDirs: logDirs}, nil
 }
 
 type scanInstance struct {
@@ -76,9 +124,10 @@ type scanInstance struct {
 	sys      scanDir
 	services string
 	n        int
+	logDirs  map[string]string // prog → its logger's directory
 }
 
-// own is the scanner and its per-service supervisors.
+// own is the scanner, its per-service supervisors and the loggers.
 func (s *scanInstance) own() ([]proc, error) {
 	ds, err := descendants(s.p.PID)
 	if err != nil {
@@ -86,7 +135,7 @@ func (s *scanInstance) own() ([]proc, error) {
 	}
 	out := []proc{s.p}
 	for _, d := range ds {
-		if d.Comm == s.sys.superComm && d.State != 'Z' {
+		if (d.Comm == s.sys.superComm || d.Comm == s.sys.logComm) && d.State != 'Z' {
 			out = append(out, proc{PID: d.PID, Start: d.StartTime})
 		}
 	}
@@ -109,13 +158,19 @@ func (s *scanInstance) startStop(context.Context, string) (bool, error) {
 	return false, na("not measured")
 }
 
-// waitSupervisors waits until every service has its supervisor process.
-func (s *scanInstance) waitSupervisors(ctx context.Context) error {
-	return waitFor(ctx, 60*time.Second, 20*time.Millisecond, fmt.Sprintf("%d %s processes", s.n, s.sys.superComm), func() (bool, error) {
+// settle waits until every service has its supervisor process and every
+// logger runs, so that own() finds them all.
+func (s *scanInstance) settle(ctx context.Context) error {
+	what := fmt.Sprintf("%d %s and %d %s processes", s.n, s.sys.superComm, len(s.logDirs), s.sys.logComm)
+	return waitFor(ctx, 60*time.Second, 20*time.Millisecond, what, func() (bool, error) {
 		if s.hasExited() {
 			return false, s.failure()
 		}
-		n, err := countComm(s.p.PID, s.sys.superComm)
-		return n >= s.n, err
+		sup, err := countComm(s.p.PID, s.sys.superComm)
+		if err != nil {
+			return false, err
+		}
+		logs, err := countComm(s.p.PID, s.sys.logComm)
+		return sup >= s.n && logs >= len(s.logDirs), err
 	})
 }

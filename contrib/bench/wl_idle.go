@@ -3,7 +3,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"time"
 )
@@ -58,12 +57,8 @@ func (b *bench) idleOnce(s system, n int, ms idleMeasures, base map[string]float
 	if err := b.ready(in, n); err != nil {
 		return err
 	}
-	if sc, ok := in.(interface {
-		waitSupervisors(context.Context) error
-	}); ok {
-		if err := sc.waitSupervisors(b.ctx); err != nil {
-			return err
-		}
+	if err := settle(b.ctx, in); err != nil {
+		return err
 	}
 	if err := pause(b.ctx, b.sz.IdleSettle); err != nil { // let start-up work finish: part of the measure's design
 		return err

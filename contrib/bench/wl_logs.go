@@ -86,12 +86,17 @@ func (b *bench) logOnce(s system, c logCase, ms logMeasures) error {
 		return err
 	}
 	defer in.close()
-	own, err := in.own()
+	g, err := openGate(b, gate)
 	if err != nil {
 		return err
 	}
-	g, err := openGate(b, gate)
+	if err := settle(b.ctx, in); err != nil {
+		g.Close()
+		return err
+	}
+	own, err := in.own()
 	if err != nil {
+		g.Close()
 		return err
 	}
 	cpu0, _, err := usage(own)
@@ -106,6 +111,9 @@ func (b *bench) logOnce(s system, c logCase, ms logMeasures) error {
 		return fmt.Errorf("open the writer's gate: %v", err)
 	}
 	files := func() []string { return rotatedFiles(logPath, backups) }
+	if lf, ok := in.(interface{ logFiles(string) []string }); ok {
+		files = func() []string { return lf.logFiles("writer") }
+	}
 	err = waitFor(b.ctx, logDeadline(c.total), 5*time.Millisecond, fmt.Sprintf("%s in %s and its backups", size(c.total), logPath), func() (bool, error) {
 		return filesSize(files()) >= c.total, nil
 	})
