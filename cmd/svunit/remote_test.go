@@ -79,8 +79,26 @@ func throwawayUser(t *testing.T) string {
 	if out, err := exec.Command("useradd", "-M", "-p", "*", "-s", "/bin/sh", name).CombinedOutput(); err != nil {
 		t.Fatalf("useradd: %v\n%s", err, out)
 	}
-	t.Cleanup(func() { exec.Command("userdel", name).Run() })
+	t.Cleanup(func() { removeUser(t, name) })
 	return name
+}
+
+// removeUser deletes a test's user. userdel refuses while a process of the
+// user lives (status 8), as an ssh session's may for a moment after sshd
+// stops, so it is retried until a deadline.
+func removeUser(t *testing.T, name string) {
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		out, err := exec.Command("userdel", name).CombinedOutput()
+		if err == nil {
+			return
+		}
+		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 8 || time.Now().After(deadline) {
+			t.Errorf("userdel %s: %v\n%s", name, err, out)
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // sshKeyFiles are the throwaway keys of the test's sshds and client.
