@@ -3,6 +3,7 @@ package compat
 import (
 	"bytes"
 	"flag"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,58 +13,93 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the samples in contrib/rc.d from the generators")
 
-// A sample is one file in contrib/rc.d and the options that produce it.
+// A sample is one file in contrib/rc.d, the options that produce it and how
+// to install it by hand.
 type sample struct {
-	file   string
-	target Target
-	opts   Options
+	file    string
+	target  Target
+	opts    Options
+	install string
 }
 
 const sampleExe = "/usr/local/bin/svunit"
 
 var samples = []sample{
-	{"freebsd/svunit", FreeBSD, Options{Executable: sampleExe}},
-	{"openbsd/svunit", OpenBSD, Options{Executable: sampleExe}},
-	{"netbsd/svunit", NetBSD, Options{Executable: sampleExe}},
-	{"init.d/svunit", SysV, Options{Executable: sampleExe}},
-	{"openrc/svunit", OpenRC, Options{Executable: sampleExe}},
-	{"upstart/svunit.conf", Upstart, Options{Executable: sampleExe}},
-	{"launchd/svunit.plist", Launchd, Options{Executable: sampleExe}},
-	{"launchd/svunit-user.plist", Launchd, Options{Executable: sampleExe, User: true, LogFile: "/Users/Shared/svunit.log"}},
-	{"systemd/svunit.service", Systemd, Options{Executable: sampleExe}},
-	{"systemd/svunit-user.service", Systemd, Options{Executable: sampleExe, User: true}},
+	{"freebsd/svunit", FreeBSD, Options{Executable: sampleExe}, "`/usr/local/etc/rc.d/svunit`, then `sysrc svunit_enable=YES`"},
+	{"openbsd/svunit", OpenBSD, Options{Executable: sampleExe}, "`/etc/rc.d/svunit`, then `rcctl enable svunit`"},
+	{"netbsd/svunit", NetBSD, Options{Executable: sampleExe}, "`/etc/rc.d/svunit`, then `svunit=YES` in `/etc/rc.conf`"},
+	{"init.d/svunit", SysV, Options{Executable: sampleExe}, "`/etc/init.d/svunit`, then `update-rc.d svunit defaults` (Debian) or `chkconfig --add svunit`"},
+	{"openrc/svunit", OpenRC, Options{Executable: sampleExe}, "`/etc/init.d/svunit`, then `rc-update add svunit default`"},
+	{"upstart/svunit.conf", Upstart, Options{Executable: sampleExe}, "`/etc/init/svunit.conf`"},
+	{"launchd/svunit.plist", Launchd, Options{Executable: sampleExe}, "`/Library/LaunchDaemons/svunit.plist`, then `launchctl load` it"},
+	{"launchd/svunit-user.plist", Launchd, Options{Executable: sampleExe, User: true, LogFile: "/Users/Shared/svunit.log"}, "`~/Library/LaunchAgents/svunit.plist` (the log path is an example)"},
+	{"systemd/svunit.service", Systemd, Options{Executable: sampleExe}, "`/etc/systemd/system/svunit.service`, then `systemctl enable --now svunit`"},
+	{"systemd/svunit-user.service", Systemd, Options{Executable: sampleExe, User: true}, "`~/.config/systemd/user/svunit.service`, then `systemctl --user enable --now svunit`"},
+}
+
+// sampleIndex is contrib/rc.d/README.md, generated from samples.
+func sampleIndex() []byte {
+	var b strings.Builder
+	b.WriteString(`# Init-system wrappers for svunit
+
+Each file here runs ` + "`svunit daemon`" + ` under one init system, for the binary at
+` + "`" + sampleExe + "`" + `. They, and this index, are generated: ` + "`svunit generate TARGET`" + `
+prints each, a test keeps them byte for byte equal to it (` + "`go test ./compat`" + `),
+and ` + "`go test ./compat -update`" + ` rewrites them. Do not edit them: generate your own
+with your paths, or let ` + "`svunit install-service`" + ` write and enable the right one.
+See [docs/install.md](../../docs/install.md).
+
+| file | generate | install as |
+|---|---|---|
+`)
+	for _, s := range samples {
+		args := string(s.target)
+		if s.opts.User {
+			args += " --user"
+		}
+		fmt.Fprintf(&b, "| `%s` | `svunit generate %s` | %s |\n", s.file, args, s.install)
+	}
+	return []byte(b.String())
+}
+
+// checkGolden compares got with the file at path, or writes it there (with
+// mode) under -update.
+func checkGolden(t *testing.T, path string, got []byte, mode os.FileMode) {
+	t.Helper()
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, mode); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (go test ./compat -update writes it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from what the generators write now; run go test ./compat -update and review the diff", path)
+	}
 }
 
 // TestSamples keeps contrib/rc.d byte for byte equal to the generators'
 // output; go test ./compat -update rewrites it.
 func TestSamples(t *testing.T) {
+	dir := filepath.Join("..", "contrib", "rc.d")
 	for _, s := range samples {
 		got, err := Generate(s.target, s.opts)
 		if err != nil {
 			t.Fatalf("%s: %v", s.file, err)
 		}
-		path := filepath.Join("..", "contrib", "rc.d", filepath.FromSlash(s.file))
-		if *update {
-			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			mode := os.FileMode(0o644)
-			if strings.HasPrefix(string(got), "#!") {
-				mode = 0o755
-			}
-			if err := os.WriteFile(path, got, mode); err != nil {
-				t.Fatal(err)
-			}
-			continue
+		mode := os.FileMode(0o644)
+		if strings.HasPrefix(string(got), "#!") {
+			mode = 0o755
 		}
-		want, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatalf("%v (run go test ./compat -update to write it)", err)
-		}
-		if !bytes.Equal(got, want) {
-			t.Errorf("%s differs from 'svunit generate %s' output; run go test ./compat -update and review the diff", path, s.target)
-		}
+		checkGolden(t, filepath.Join(dir, filepath.FromSlash(s.file)), got, mode)
 	}
+	checkGolden(t, filepath.Join(dir, "README.md"), sampleIndex(), 0o644)
 }
 
 // hostile is a path holding every character that means something to a shell,
@@ -161,23 +197,7 @@ func TestHostileGolden(t *testing.T) {
 		if err != nil {
 			got = []byte("error: " + err.Error() + "\n")
 		}
-		path := filepath.Join("testdata", "hostile", string(tgt)+".golden")
-		if *update {
-			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(path, got, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		want, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatalf("%v (go test ./compat -update writes it)", err)
-		}
-		if !bytes.Equal(got, want) {
-			t.Errorf("%s: output for hostile paths changed:\n%s", path, got)
-		}
+		checkGolden(t, filepath.Join("testdata", "hostile", string(tgt)+".golden"), got, 0o644)
 	}
 }
 
