@@ -51,12 +51,20 @@ func newWorld(t *testing.T) *world {
 	suffix := fmt.Sprint(os.Getpid() % 100000)
 	w.user, w.group = "svpol"+suffix, "svpolg"+suffix
 	run(t, "groupadd", w.group)
-	t.Cleanup(func() { exec.Command("groupdel", w.group).Run() })
+	t.Cleanup(func() { undo(t, "groupdel", w.group) })
 	run(t, "useradd", "-M", "-N", "-G", w.group, "-s", "/bin/sh", w.user)
-	t.Cleanup(func() { exec.Command("userdel", w.user).Run() })
+	t.Cleanup(func() { undo(t, "userdel", w.user) })
 	w.uid = strings.TrimSpace(run(t, "id", "-u", w.user))
 	w.pyClient = w.write(t, "client.py", pyClient, 0o644)
 	return w
+}
+
+// undo runs a cleanup command, and says when it fails: a test must not
+// leave users behind.
+func undo(t *testing.T, name string, args ...string) {
+	if out, err := exec.Command(name, args...).CombinedOutput(); err != nil {
+		t.Errorf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
+	}
 }
 
 // run runs a command that must succeed and returns its output.
