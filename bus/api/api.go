@@ -26,14 +26,15 @@ type API struct {
 	access  Access // set by New, then read-only
 	version string // set by New, then read-only
 
-	mu       sync.Mutex                     // guards the fields below
-	conns    []*dbus.Conn                   // where signals go
-	subs     map[*dbus.Conn]map[string]bool // callers of Subscribe, by connection and unique name
-	shared   map[*dbus.Conn]bool            // connections to a shared bus (Join), see shared.go
-	inflight int                            // job-creating calls that have not registered their jobs yet
-	unsent   map[uint32]bool                // jobs whose creating call has not replied yet
-	parked   []manager.Event                // JobRemoved events held back until their job's reply is out
-	closed   bool
+	mu      sync.Mutex                     // guards the fields below
+	conns   []*dbus.Conn                   // where signals go
+	subs    map[*dbus.Conn]map[string]bool // callers of Subscribe, by connection and unique name
+	shared  map[*dbus.Conn]bool            // connections to a shared bus (Join), see shared.go
+	holdSeq uint64                         // the last sequence number given to a job-creating call
+	holding map[uint64]bool                // job-creating calls that have not registered their jobs yet, by sequence
+	unsent  map[uint32]bool                // jobs whose creating call has not replied yet
+	parked  []parkedEvent                  // JobRemoved events held back until their job's reply is out
+	closed  bool
 
 	jobs jobIndex // pending jobs, kept by the pump
 
@@ -51,7 +52,7 @@ func New(cfg Config) (*API, error) {
 	if cfg.Manager == nil {
 		return nil, errors.New("api: Config.Manager is nil")
 	}
-	a := &API{m: cfg.Manager, logf: cfg.Logf, access: cfg.Access, unsent: map[uint32]bool{}, subs: map[*dbus.Conn]map[string]bool{}, shared: map[*dbus.Conn]bool{},
+	a := &API{m: cfg.Manager, logf: cfg.Logf, access: cfg.Access, unsent: map[uint32]bool{}, holding: map[uint64]bool{}, subs: map[*dbus.Conn]map[string]bool{}, shared: map[*dbus.Conn]bool{},
 		wake: make(chan struct{}, 1), done: make(chan struct{})}
 	a.version = pick(cfg.Version, "svunit")
 	a.ctx, a.cancel = context.WithCancel(context.Background())
@@ -152,46 +153,9 @@ func (a *API) emitOn(conns []*dbus.Conn, path dbus.ObjectPath, name string, valu
 	}
 }
 
-// holdJobs marks c as creating jobs: until register is called, JobRemoved
-// events of unknown jobs are parked, since one may be c's and its reply is
-// not out yet. It returns register, which records ids as c's and lets the
-// reply hook release them.
-func (a *API) holdJobs(c *call) func(ids []uint32) {
-	a.mu.Lock()
-	a.inflight++
-	a.mu.Unlock()
-	var mine []uint32
-	registered := false
-	c.onReplied(func() {
-		a.mu.Lock()
-		if !registered {
-			a.inflight--
-		}
-		for _, id := range mine {
-			delete(a.unsent, id)
-		}
-		a.mu.Unlock()
-		a.poke()
-	})
-	return func(ids []uint32) {
-		a.mu.Lock()
-		defer a.mu.Unlock()
-		for _, id := range ids {
-			a.unsent[id] = true
-		}
-		mine, registered = ids, true
-		a.inflight--
-	}
-}
-
 func (a *API) poke() {
 	select {
 	case a.wake <- struct{}{}:
 	default:
 	}
-}
-
-// mustPark reports whether a JobRemoved for job id has to wait.
-func (a *API) mustPark(id uint32) bool {
-	return a.unsent[id] || a.inflight > 0
 }

@@ -59,15 +59,7 @@ func (a *API) handle(e manager.Event) {
 		a.emitJobProp(j.Unit, jobRef{j.ID, JobPath(j.ID)})
 	case manager.JobRemoved:
 		a.jobs.remove(e.Job)
-		a.mu.Lock()
-		park := a.mustPark(e.Job.ID)
-		if park {
-			a.parked = append(a.parked, e)
-		}
-		a.mu.Unlock()
-		if !park {
-			a.emitJobRemoved(e.Job)
-		}
+		a.gateJobRemoved(e)
 	}
 }
 
@@ -79,25 +71,6 @@ func (a *API) emitJobRemoved(j *manager.Job) {
 func (a *API) emitJobProp(unit string, j jobRef) {
 	a.emitUnit(UnitPath(unit), ifaceProperties+".PropertiesChanged", ifaceUnit,
 		map[string]dbus.Variant{"Job": dbus.MakeVariant(j)}, []string{})
-}
-
-// releaseParked emits the parked JobRemoved events whose replies are out.
-func (a *API) releaseParked() {
-	a.mu.Lock()
-	var ready []manager.Event
-	keep := a.parked[:0]
-	for _, e := range a.parked {
-		if a.mustPark(e.Job.ID) {
-			keep = append(keep, e)
-		} else {
-			ready = append(ready, e)
-		}
-	}
-	a.parked = keep
-	a.mu.Unlock()
-	for _, e := range ready {
-		a.emitJobRemoved(e.Job)
-	}
 }
 
 // changedTables are the interfaces whose dynamic properties a state change
