@@ -233,7 +233,12 @@ func (m *Manager) Kill(name, who string, sig syscall.Signal) error {
 	}
 	reply := make(chan error, 1)
 	s.box.post(msgKill{who: who, sig: sig, reply: reply})
-	return <-reply
+	select {
+	case err := <-reply:
+		return err
+	case <-s.done: // removed meanwhile
+		return fmt.Errorf("%s: %w", s.name, errNoProcess)
+	}
 }
 
 // ResetFailed clears FATAL, failed results and restart counters of the

@@ -18,6 +18,7 @@ type service struct {
 	m    *Manager
 	name string
 	box  mailbox
+	done chan struct{}            // closed when run returns
 	snap atomic.Pointer[Snapshot] // the last published snapshot; written by run
 	out  atomic.Pointer[outputs]  // the unit's output capture; swapped by run on reload
 
@@ -126,7 +127,7 @@ func (b *mailbox) take() []any {
 }
 
 func newService(m *Manager, u *units.Unit, out *outputs) *service {
-	s := &service{m: m, name: u.Name, u: u, box: mailbox{wake: make(chan struct{}, 1)}}
+	s := &service{m: m, name: u.Name, u: u, box: mailbox{wake: make(chan struct{}, 1)}, done: make(chan struct{})}
 	s.out.Store(out)
 	s.ts.InactiveEnter = now()
 	s.snap.Store(s.snapshot())
@@ -140,6 +141,7 @@ func (s *service) exited(pid int, ws syscall.WaitStatus) { s.box.post(msgExit{pi
 // removed, publishing a snapshot after each batch.
 func (s *service) run() {
 	defer s.m.wg.Done()
+	defer close(s.done)
 	for range s.box.wake {
 		for _, msg := range s.box.take() {
 			s.handle(msg)
