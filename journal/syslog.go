@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -15,8 +16,9 @@ import (
 // are split. rsyslog's default maximum message size is 8 KiB.
 const syslogLineMax = 8000
 
-// syslogSink sends each line as one datagram to the local syslog socket, in
-// the format glibc's syslog(3) uses there, or in RFC 5424's (see format).
+// syslogSink sends each line as one message to the local syslog socket (a
+// datagram, or a newline-ended record on a stream socket), in the format
+// glibc's syslog(3) uses there, or in RFC 5424's (see format).
 // It reconnects when the daemon has restarted. Its methods run under
 // stream.mu.
 type syslogSink struct {
@@ -24,6 +26,7 @@ type syslogSink struct {
 	ident   string
 	rfc5424 bool                         // RFC 5424 messages instead of RFC 3164's
 	host    string                       // HOSTNAME of RFC 5424 messages
+	stream  bool                         // conn is a stream socket: each message ends with a newline
 	prio    int                          // facility*8 + level
 	pid     *atomic.Int64                // the Output's current main pid
 	conn    *net.UnixConn                // nil while disconnected
@@ -90,6 +93,12 @@ func (s *syslogSink) connect() error {
 		return fmt.Errorf("syslog socket %s: output closed", s.addr)
 	}
 	c, err := net.DialUnix("unixgram", nil, &net.UnixAddr{Name: s.addr, Net: "unixgram"})
+	if errors.Is(err, syscall.EPROTOTYPE) {
+		// A stream socket (syslog-ng's unix-stream, rsyslog's imptcp), as
+		// glibc falls back to: one message per line.
+		c, err = net.DialUnix("unix", nil, &net.UnixAddr{Name: s.addr, Net: "unix"})
+		s.stream = true
+	}
 	if err != nil {
 		return fmt.Errorf("syslog socket %s: %w; is a syslog daemon running?", s.addr, err)
 	}
@@ -112,6 +121,9 @@ func (s *syslogSink) write(p []byte) (int, error) { return s.lines.write(p) }
 // send sends one line, reconnecting once if the daemon went away.
 func (s *syslogSink) send(line []byte) error {
 	s.msg = s.format(s.msg[:0], line)
+	if s.stream {
+		s.msg = append(s.msg, '\n')
+	}
 	var err error
 	for try := 0; try < 2; try++ {
 		if s.conn == nil {

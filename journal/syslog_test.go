@@ -19,21 +19,24 @@ type rsyslog struct {
 	cmd            *exec.Cmd
 }
 
-func startRsyslog(t *testing.T, dir string) *rsyslog {
-	return startRsyslogWith(t, dir, `UseSpecialParser="on"`, "%pri% %syslogtag%%msg%")
+// imuxsock is rsyslog's input for the local datagram socket; params are
+// extra input parameters.
+func imuxsock(params string) string {
+	return `module(load="imuxsock" SysSock.Use="off")
+input(type="imuxsock" Socket=%q CreatePath="on" RateLimit.Interval="0" ` + params + `)`
 }
 
-// startRsyslogWith starts rsyslogd with extra imuxsock input parameters
-// and the template of its output lines.
-func startRsyslogWith(t *testing.T, dir, params, template string) *rsyslog {
+func startRsyslog(t *testing.T, dir string) *rsyslog {
+	return startRsyslogWith(t, dir, imuxsock(`UseSpecialParser="on"`), "%pri% %syslogtag%%msg%")
+}
+
+// startRsyslogWith starts rsyslogd with input (rsyslog configuration with
+// one %q for the socket's path) and the template of its output lines.
+func startRsyslogWith(t *testing.T, dir, input, template string) *rsyslog {
 	t.Helper()
 	r := &rsyslog{dir: dir, sock: filepath.Join(dir, "log.sock"), out: filepath.Join(dir, "out.log")}
-	conf := fmt.Sprintf(`global(workDirectory=%q)
-module(load="imuxsock" SysSock.Use="off")
-input(type="imuxsock" Socket=%q CreatePath="on" RateLimit.Interval="0" %s)
-template(name="t" type="string" string=%q)
-*.* action(type="omfile" file=%q template="t")
-`, dir, r.sock, params, template+"\n", r.out)
+	conf := fmt.Sprintf("global(workDirectory=%q)\n", dir) + fmt.Sprintf(input, r.sock) +
+		fmt.Sprintf("\ntemplate(name=\"t\" type=\"string\" string=%q)\n*.* action(type=\"omfile\" file=%q template=\"t\")\n", template+"\n", r.out)
 	confPath := filepath.Join(dir, "rsyslog.conf")
 	if err := os.WriteFile(confPath, []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
@@ -136,7 +139,7 @@ func TestSyslog(t *testing.T) {
 // With SyslogFormat=rfc5424, rsyslog's regular parser finds the RFC 5424
 // fields: app name, proc id and the message.
 func TestSyslogRFC5424(t *testing.T) {
-	r := startRsyslogWith(t, t.TempDir(), `UseSpecialParser="off" ParseHostname="on"`, "%pri% %protocol-version% %app-name% %procid% %msg%")
+	r := startRsyslogWith(t, t.TempDir(), imuxsock(`UseSpecialParser="off" ParseHostname="on"`), "%pri% %protocol-version% %app-name% %procid% %msg%")
 	o := mustOpen(t, Config{Unit: "web.unit", Stdout: Target{Kind: Syslog}, Stderr: Target{Kind: Null}, SyslogSocket: r.sock, SyslogFormat: "rfc5424"})
 	o.SetPID(4242)
 	out, _ := o.Files()
@@ -146,4 +149,23 @@ func TestSyslogRFC5424(t *testing.T) {
 	if got := r.lines(daemonInfo)[0]; got != "1 web 4242 hello 5424" {
 		t.Errorf("rsyslog parsed %q, want version 1, app web, procid 4242, the message", got)
 	}
+}
+
+// A syslog daemon listening on a stream socket (rsyslog's imptcp here) gets
+// one message per line, as glibc's syslog(3) falls back to.
+func TestSyslogStreamSocket(t *testing.T) {
+	r := startRsyslogWith(t, t.TempDir(), "module(load=\"imptcp\")\ninput(type=\"imptcp\" path=%q)", "%pri% %syslogtag%%msg%")
+	o := mustOpen(t, Config{Unit: "web.unit", Stdout: Target{Kind: Syslog}, Stderr: Target{Kind: Null}, SyslogSocket: r.sock})
+	runChild(t, o, "out", 500, 100, 4096)
+	const daemonInfo = 3*8 + 6
+	waitFor(t, "500 lines", func() bool { return len(r.lines(daemonInfo)) >= 500 })
+	var data []byte
+	for _, l := range r.lines(daemonInfo) {
+		msg, ok := strings.CutPrefix(l, "web: ")
+		if !ok {
+			t.Fatalf("line %q: want tag web", l)
+		}
+		data = append(append(data, msg...), '\n')
+	}
+	checkLines(t, data, "o", 100, 0, 500)
 }
