@@ -194,9 +194,15 @@ func dialSSH(args []string) (*dbus.Conn, error) {
 		}
 	}
 	if err != nil {
+		if conn != nil {
+			conn.Close() // closes p too
+		}
 		p.Close()
-		if code := cmd.ProcessState.ExitCode(); code > 0 {
-			return nil, fmt.Errorf("ssh exited with status %d (see its message above)", code)
+		switch code := cmd.ProcessState.ExitCode(); {
+		case code == 255:
+			return nil, errors.New("ssh failed (see its message above)")
+		case code > 0:
+			return nil, fmt.Errorf("the remote 'svunit bus-bridge' exited with status %d (see its message above)", code)
 		}
 		return nil, err
 	}
