@@ -89,15 +89,7 @@ func checkWholeLines(t *testing.T, b []byte, lineLen int) {
 func TestOverflowPolicy(t *testing.T) {
 	for _, policy := range []Overflow{Drop, Block} {
 		t.Run(policy.String(), func(t *testing.T) {
-			fifo := filepath.Join(t.TempDir(), "fifo")
-			if err := syscall.Mkfifo(fifo, 0o600); err != nil {
-				t.Fatal(err)
-			}
-			r, err := os.OpenFile(fifo, os.O_RDONLY|syscall.O_NONBLOCK, 0)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer r.Close()
+			fifo, r := makeFIFO(t)
 			o := mustOpen(t, Config{Unit: "w", Stdout: Target{Kind: Append, Path: fifo}, Stderr: Target{Kind: Null}, Overflow: policy})
 			// Nobody reads the FIFO yet: the sink is stuck.
 			child := childCmd(o, "out", 30000, 100, 4096) // 3 MB, far more than the pipes and the queue hold
@@ -146,15 +138,7 @@ func TestOverflowPolicy(t *testing.T) {
 // Close returns even when the sink is stuck (a FIFO nobody reads) and the
 // copier is blocked writing to it: the stuck write is aborted and counted.
 func TestCloseWithStuckSink(t *testing.T) {
-	fifo := filepath.Join(t.TempDir(), "fifo")
-	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	r, err := os.OpenFile(fifo, os.O_RDONLY|syscall.O_NONBLOCK, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
+	fifo, _ := makeFIFO(t)
 	o, err := Open(Config{Unit: "w", Stdout: Target{Kind: Append, Path: fifo}, Stderr: Target{Kind: Null}})
 	if err != nil {
 		t.Fatal(err)
@@ -184,4 +168,20 @@ func TestCloseWithStuckSink(t *testing.T) {
 	if st := o.Status().Stdout; st.Dropped == 0 || st.LastError == "" {
 		t.Errorf("status after an aborted write: %+v", st)
 	}
+}
+
+// makeFIFO makes a FIFO and opens its read end (closed when the test
+// ends), so that a sink can open it for writing.
+func makeFIFO(t *testing.T) (string, *os.File) {
+	t.Helper()
+	fifo := filepath.Join(t.TempDir(), "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r, err := os.OpenFile(fifo, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	return fifo, r
 }

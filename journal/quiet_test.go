@@ -1,11 +1,11 @@
 package journal
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"os/exec"
 	"runtime"
-	"strings"
 	"testing"
 )
 
@@ -106,17 +106,10 @@ func TestStderrMergedIntoStdout(t *testing.T) {
 // pipe in between, and StandardError=null discards stderr: a helper manager
 // runs the line writer that way, and its stdout holds the lines.
 func TestInheritAndNull(t *testing.T) {
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "SVUNIT_JOURNAL_CHILD=inherit", "GORACE=atexit_sleep_ms=0")
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("helper: %v\n%s", err, stderr.String())
-	}
+	out, stderr := runHelperManager(t, "inherit")
 	checkLines(t, out, "o", 100, 0, 1000)
-	if stderr.Len() != 0 {
-		t.Errorf("stderr=null leaked %q", stderr.String())
+	if len(stderr) != 0 {
+		t.Errorf("stderr=null leaked %q", stderr)
 	}
 }
 
@@ -124,16 +117,24 @@ func TestInheritAndNull(t *testing.T) {
 // reopened: a pipe here, written as a stream, never rotated despite a size
 // limit far below the output.
 func TestDevStdoutIsNotRotated(t *testing.T) {
+	out, stderr := runHelperManager(t, "devstdout")
+	checkLines(t, out, "o", 100, 0, 1000)
+	checkLines(t, stderr, "e", 100, 0, 1000)
+}
+
+// runHelperManager runs the test binary as the helper manager mode and
+// returns its stdout and stderr.
+func runHelperManager(t *testing.T, mode string) (stdout, stderr []byte) {
+	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "SVUNIT_JOURNAL_CHILD=devstdout", "GORACE=atexit_sleep_ms=0")
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
+	cmd.Env = append(os.Environ(), "SVUNIT_JOURNAL_CHILD="+mode, "GORACE=atexit_sleep_ms=0")
+	var errBuf bytes.Buffer
+	cmd.Stderr = &errBuf
 	out, err := cmd.Output()
 	if err != nil {
-		t.Fatalf("helper: %v\n%s", err, stderr.String())
+		t.Fatalf("helper manager %s: %v\n%s", mode, err, errBuf.Bytes())
 	}
-	checkLines(t, out, "o", 100, 0, 1000)
-	checkLines(t, []byte(stderr.String()), "e", 100, 0, 1000)
+	return out, errBuf.Bytes()
 }
 
 // childDevStdout is the helper manager of TestDevStdoutIsNotRotated.
