@@ -239,10 +239,14 @@ func (p *sshPipe) Close() error {
 	return nil
 }
 
+// maxParallelHosts bounds the hosts -H works on at once, as pdsh's fanout
+// does: each costs an ssh process and a child of this program.
+const maxParallelHosts = 32
+
 // runRemote runs argv (the whole command line, -H included) once per host,
-// in parallel, each as a child of this binary with --via-ssh HOST. It
-// returns the exit status: 0 when every host succeeded, the hosts' status
-// when they all failed alike, else 1.
+// up to maxParallelHosts at a time, each as a child of this binary with
+// --via-ssh HOST. It returns the exit status: 0 when every host succeeded,
+// the hosts' status when they all failed alike, else 1.
 func runRemote(g *globals, argv, rest []string) int {
 	if localVerbs[rest[0]] {
 		fmt.Fprintf(os.Stderr, "svunit: -H runs verbs that talk to a manager; %q works on this machine's files\n", rest[0])
@@ -261,10 +265,13 @@ func runRemote(g *globals, argv, rest []string) int {
 	results := make([]hostResult, len(hosts))
 	var wg sync.WaitGroup
 	out := &labelledOutput{}
+	slots := make(chan struct{}, maxParallelHosts)
 	for i, h := range hosts {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			slots <- struct{}{}
+			defer func() { <-slots }()
 			results[i] = runHost(self, h, argv, out, g.json())
 		}()
 	}
