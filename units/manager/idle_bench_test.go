@@ -27,6 +27,7 @@ func BenchmarkIdle1000(b *testing.B) {
 			b.Fatal(err)
 		}
 		pss0, heap0 := memory()
+		time.Sleep(2 * time.Second) // as below, so both windows start alike
 		wake0 := wakeups(*idleWindow)
 		m, err := New(Config{Units: sleepers(benchUnits)})
 		if err != nil {
@@ -34,6 +35,7 @@ func BenchmarkIdle1000(b *testing.B) {
 		}
 		waitFor(b)(m.Start("all"))
 		pss1, heap1 := memory()
+		time.Sleep(2 * time.Second) // let the collector and scavenger finish after the mass start
 		wake1 := wakeups(*idleWindow)
 		m.Shutdown(context.Background())
 		empty.Shutdown(context.Background())
