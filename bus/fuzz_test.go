@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/godbus/dbus/v5"
 )
@@ -106,27 +107,47 @@ func recordRealTraffic(t testing.TB) {
 	}
 	c.Object(svcName, svcPath).Call(svcIface+".Echo", 0, map[string]dbus.Variant{"k": dbus.MakeVariant([]int32{1, 2})}) // fails (wrong args): only the bytes matter
 	c.Close()
-	dir := filepath.Join("testdata", "fuzz", "FuzzMessage")
-	os.MkdirAll(dir, 0755)
-	n := 0
-	for _, m := range rec.messages() {
+	msgs := rec.messages()
+	for _, m := range msgs {
 		if _, _, err := parseMessage(m, 0); err != nil {
 			t.Errorf("a real client's message does not parse: %v\n%q", err, m)
 		}
-		sum := sha256.Sum256(m)
-		body := "go test fuzz v1\n[]byte(" + strconv.Quote(string(m)) + ")\n"
+	}
+	writeCorpus(t, "FuzzMessage", msgs)
+	writeCorpus(t, "FuzzConn", rec.streams())
+}
+
+// writeCorpus writes each input as a seed file of the named fuzz target.
+func writeCorpus(t testing.TB, target string, inputs [][]byte) {
+	dir := filepath.Join("testdata", "fuzz", target)
+	if err := os.MkdirAll(dir, 0755); err != nil {
+		t.Fatal(err)
+	}
+	for _, in := range inputs {
+		sum := sha256.Sum256(in)
+		body := "go test fuzz v1\n[]byte(" + strconv.Quote(string(in)) + ")\n"
 		if err := os.WriteFile(filepath.Join(dir, "real-"+hex.EncodeToString(sum[:8])), []byte(body), 0644); err != nil {
 			t.Fatal(err)
 		}
-		n++
 	}
-	t.Logf("recorded %d messages", n)
+	t.Logf("recorded %d seeds for %s", len(inputs), target)
+}
+
+// streams returns each client's whole byte stream, SASL included.
+func (r *recorder) streams() [][]byte {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out [][]byte
+	for _, s := range r.clients {
+		out = append(out, bytes.Clone(s.Bytes()))
+	}
+	return out
 }
 
 // A recorder is a unix-socket proxy that keeps what clients send.
 type recorder struct {
 	mu      sync.Mutex
-	streams []*bytes.Buffer
+	clients []*bytes.Buffer
 	wg      sync.WaitGroup
 }
 
@@ -150,7 +171,7 @@ func startRecorder(t testing.TB, path, target string) *recorder {
 			}
 			buf := &bytes.Buffer{}
 			r.mu.Lock()
-			r.streams = append(r.streams, buf)
+			r.clients = append(r.clients, buf)
 			r.mu.Unlock()
 			r.wg.Add(2)
 			go func() { defer r.wg.Done(); io.Copy(c, up); c.Close() }()
@@ -172,7 +193,7 @@ func (r *recorder) messages() [][]byte {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	var out [][]byte
-	for _, s := range r.streams {
+	for _, s := range r.clients {
 		b := s.Bytes()
 		i := bytes.Index(b, []byte("BEGIN\r\n"))
 		if i < 0 {
@@ -188,4 +209,42 @@ func (r *recorder) messages() [][]byte {
 		}
 	}
 	return out
+}
+
+// FuzzConn feeds a whole client byte stream (SASL exchange and messages)
+// to a connection of a live bus. The bus must neither panic nor hang: it
+// reads the stream to its end (or gives up on it) and closes the
+// connection, and another client is still served afterwards. The seeds are
+// real clients' streams (see FuzzMessage for how to regenerate them).
+func FuzzConn(f *testing.F) {
+	f.Add([]byte("\x00AUTH EXTERNAL\r\nDATA\r\nBEGIN\r\n"))
+	f.Add([]byte("\x00AUTH EXTERNAL 30\r\nNEGOTIATE_UNIX_FD\r\nBEGIN\r\n"))
+	s := testBus(f, Config{Limits: Limits{AuthTimeout: 2 * time.Second}, Logf: func(string, ...any) {}})
+	bystander := dial(f, s)
+	self := Cred{UID: uint32(os.Getuid()), GID: uint32(os.Getgid()), PID: int32(os.Getpid())}
+	f.Fuzz(func(t *testing.T, stream []byte) {
+		server, client, err := socketPair()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer client.Close()
+		if s.startConn(server, self) == nil {
+			t.Fatal("the bus is closed")
+		}
+		wrote := make(chan struct{})
+		go func() {
+			client.Write(stream) // fails once the bus has dropped the client
+			client.CloseWrite()
+			close(wrote)
+		}()
+		client.SetReadDeadline(time.Now().Add(10 * time.Second))
+		if _, err := io.Copy(io.Discard, client); err != nil && !isDisconnect(err) {
+			t.Fatalf("the bus did not close the connection: %v", err)
+		}
+		client.Close()
+		<-wrote
+		if err := bystander.BusObject().Call("org.freedesktop.DBus.Peer.Ping", 0).Err; err != nil {
+			t.Fatalf("bystander: %v", err)
+		}
+	})
 }
