@@ -218,21 +218,11 @@ func unixFDCount(msg []byte) (int, error) {
 	}
 	w := walker{b: msg, pos: fixedHeaderLen, end: fixedHeaderLen + int(order.Uint32(msg[12:16])), order: order}
 	for w.pos < w.end {
-		if err := w.align(8); err != nil {
-			return 0, err
-		}
-		code, err := w.take(1)
+		code, sig, err := w.nextField()
 		if err != nil {
 			return 0, err
 		}
-		sig, err := w.signature()
-		if err != nil {
-			return 0, err
-		}
-		if err := validSingleType(sig); err != nil {
-			return 0, &protocolError{err.Error()}
-		}
-		if code[0] == fieldUnixFDs && sig == "u" {
+		if code == fieldUnixFDs && sig == "u" {
 			if err := w.align(4); err != nil {
 				return 0, err
 			}

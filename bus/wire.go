@@ -179,21 +179,10 @@ func (h *header) check(nfds int) error {
 func (w *walker) headerFields(h *header) error {
 	var seen uint16
 	for w.pos < w.end {
-		if err := w.align(8); err != nil {
-			return err
-		}
-		code, err := w.take(1)
+		c, sig, err := w.nextField()
 		if err != nil {
 			return err
 		}
-		sig, err := w.signature()
-		if err != nil {
-			return err
-		}
-		if err := validSingleType(sig); err != nil {
-			return protoErrorf("header field %d: %v", code[0], err)
-		}
-		c := code[0]
 		if c >= fieldPath && c <= fieldUnixFDs {
 			if seen&(1<<c) != 0 {
 				return protoErrorf("header field %d appears twice", c)
@@ -212,6 +201,26 @@ func (w *walker) headerFields(h *header) error {
 		return protoErrorf("header fields overrun their length")
 	}
 	return nil
+}
+
+// nextField reads the code and the variant signature of the next header
+// field, leaving w at its value.
+func (w *walker) nextField() (byte, string, error) {
+	if err := w.align(8); err != nil {
+		return 0, "", err
+	}
+	code, err := w.take(1)
+	if err != nil {
+		return 0, "", err
+	}
+	sig, err := w.signature()
+	if err != nil {
+		return 0, "", err
+	}
+	if err := validSingleType(sig); err != nil {
+		return 0, "", protoErrorf("header field %d: %v", code[0], err)
+	}
+	return code[0], sig, nil
 }
 
 // fieldSigs is the required signature of each known header field.

@@ -58,10 +58,18 @@ func helperUnit(mode, extra string) string {
 		panic(err)
 	}
 	return fmt.Sprintf("[Unit]\nDescription=helper %s\n%s\n[Service]\nExecStart=%s\nEnvironment=%s=%s\nStartSecs=0\nTimeoutStopSec=5s\n",
-		mode, extraUnit(extra), exe, helperEnv, mode) + extraService(extra)
+		mode, extraUnit(extra), exe, helperEnv, mode) + extraService(extra) + extraInstall(extra)
 }
 
-// extra holds "Unit:" and "Service:" prefixed lines for the two sections.
+func extraInstall(extra string) string {
+	if l := pickLines(extra, "Install:"); l != "" {
+		return "[Install]\n" + l
+	}
+	return ""
+}
+
+// extra holds "Unit:", "Service:" and "Install:" prefixed lines for those
+// sections.
 func extraUnit(extra string) string    { return pickLines(extra, "Unit:") }
 func extraService(extra string) string { return pickLines(extra, "Service:") }
 
