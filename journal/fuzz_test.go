@@ -2,6 +2,8 @@ package journal
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"testing"
 )
 
@@ -55,6 +57,57 @@ func FuzzLineSplitter(f *testing.F) {
 		}
 		if len(rest) != 0 {
 			t.Fatalf("input %q: %q never emitted", in, rest)
+		}
+	})
+}
+
+// Rotation by size, whatever the line lengths and the chunks they arrive
+// in: the files hold the input exactly, in order; none is larger than the
+// limit; and every rotated file ends at a line's end, unless it is one cut
+// line of exactly the limit.
+func FuzzFileRotation(f *testing.F) {
+	f.Add([]byte("ab\ncdefgh\n\nijklmnopqrstuvwxyz\nrest"), uint8(7), uint8(5))
+	f.Fuzz(func(t *testing.T, data []byte, maxB, chunk uint8) {
+		if len(data) > 2000 {
+			return
+		}
+		max := int64(maxB%64) + 1
+		path := filepath.Join(t.TempDir(), "log")
+		backups := len(data) + 2 // keep every file
+		s, err := openFileSink(path, Append, max, backups)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.close()
+		step := int(chunk%32) + 1
+		for p := data; len(p) > 0; {
+			n := min(step, len(p))
+			if w, err := s.write(p[:n]); w != n || err != nil {
+				t.Fatalf("write: %d, %v", w, err)
+			}
+			p = p[n:]
+		}
+		var all []byte
+		for i := backups; i >= 0; i-- {
+			name := path
+			if i > 0 {
+				name = backupName(path, i)
+			}
+			b, err := os.ReadFile(name)
+			if os.IsNotExist(err) {
+				continue
+			}
+			if int64(len(b)) > max {
+				t.Fatalf("%s: %d bytes, limit %d", name, len(b), max)
+			}
+			cut := int64(len(b)) == max && bytes.IndexByte(b, '\n') < 0
+			if i > 0 && len(b) > 0 && b[len(b)-1] != '\n' && !cut {
+				t.Fatalf("%s = %q: ends inside a line that was not cut", name, b)
+			}
+			all = append(all, b...)
+		}
+		if !bytes.Equal(all, data) {
+			t.Fatalf("files hold %q, want %q", all, data)
 		}
 	})
 }
