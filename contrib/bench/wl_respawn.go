@@ -6,6 +6,7 @@ import (
 	"bufio"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -19,7 +20,7 @@ const crasherLife = 20 * time.Millisecond
 // respawnWorkload: a program exits with status 1 after a short life, again
 // and again; the gap from one run's exit to the next run's start, as the
 // program itself records them on the monotonic clock (so it includes the
-// exec of the next run).
+// exec of the next run). The floor is a Go loop that restarts it.
 func (b *bench) respawnWorkload() {
 	k := b.sz.Crashes
 	w := fmt.Sprintf("respawn, %d crashes", k)
@@ -30,7 +31,17 @@ func (b *bench) respawnWorkload() {
 	}
 	for r := range b.sz.RespawnRounds {
 		b.logf("%s, round %d", w, r+1)
-		b.round(r, ms, nil, func(s system) error {
+		floor := func() error {
+			gaps, err := b.respawnFloor(k)
+			if err != nil {
+				return err
+			}
+			for i, p := range []float64{50, 99, 100} {
+				b.add(ms[i], colFloor, percentile(gaps, p))
+			}
+			return nil
+		}
+		b.round(r, ms, floor, func(s system) error {
 			gaps, err := b.respawnOnce(s, k)
 			if err != nil {
 				return err
@@ -64,6 +75,39 @@ func (b *bench) respawnOnce(s system, k int) ([]float64, error) {
 	})
 	if err != nil {
 		return nil, err
+	}
+	return gaps[:k], nil
+}
+
+// respawnFloor is the same crasher restarted by a plain Go loop: start,
+// wait, start again at once.
+func (b *bench) respawnFloor(k int) ([]float64, error) {
+	dir, err := b.workdir("respawn-floor")
+	if err != nil {
+		return nil, err
+	}
+	defer b.discard(dir)
+	record := filepath.Join(dir, "record")
+	for range k + 1 {
+		c := exec.Command(b.self, childArg, "crasher", record, strconv.FormatInt(crasherLife.Milliseconds(), 10))
+		if _, err := startCmd(c); err != nil {
+			return nil, err
+		}
+		if err := waitCmd(c); err != nil {
+			if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
+				return nil, fmt.Errorf("crasher: %v", err)
+			}
+		}
+		if b.ctx.Err() != nil {
+			return nil, b.ctx.Err()
+		}
+	}
+	gaps, err := readGaps(record)
+	if err != nil {
+		return nil, err
+	}
+	if len(gaps) < k {
+		return nil, fmt.Errorf("crasher recorded %d gaps, want %d", len(gaps), k)
 	}
 	return gaps[:k], nil
 }
