@@ -1,3 +1,5 @@
+//go:build linux
+
 package journal
 
 import (
@@ -9,6 +11,10 @@ import (
 	"testing"
 	"time"
 )
+
+func init() {
+	children["blast"] = childBlast
+}
 
 // childBlast writes TOTAL bytes of 100-byte lines to stdout in writes of
 // WRITE bytes, as fast as it can: the benchmarks' program.

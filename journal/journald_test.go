@@ -1,3 +1,5 @@
+//go:build linux
+
 package journal
 
 import (
@@ -14,6 +16,10 @@ import (
 	"testing"
 	"time"
 )
+
+func init() {
+	children["journald"] = childJournald
+}
 
 // journaldResult is what the helper in the private mount namespace reports.
 type journaldResult struct {

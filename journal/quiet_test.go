@@ -1,3 +1,5 @@
+//go:build linux
+
 package journal
 
 import (
@@ -8,6 +10,11 @@ import (
 	"runtime"
 	"testing"
 )
+
+func init() {
+	children["inherit"] = childInherit
+	children["devstdout"] = childDevStdout
+}
 
 // Quiet units hold no buffers: 1000 open Outputs stay within a few
 // kilobytes each (the goroutines' stacks included), and Close leaves no
