@@ -143,7 +143,7 @@ func (s *scanInstance) own() ([]proc, error) {
 }
 
 func (s *scanInstance) running(context.Context) (int, error) {
-	return 0, na("no status API measured")
+	return 0, na("no API")
 }
 
 func (s *scanInstance) cli(_ context.Context, args ...string) error {

@@ -55,71 +55,89 @@ func (b *bench) controlOnce(s system, n int, ms controlMeasures) error {
 	if err := waitRunning(b.ctx, in, n, scaled(60*time.Second, n)); err != nil {
 		return err
 	}
-	col := s.name()
-	cliTimeout := scaled(2*time.Minute, n)
+	c := &controlRun{b: b, in: in, n: n, col: s.name(), ms: ms, timeout: scaled(2*time.Minute, n)}
+	c.timed(ms.status, func() error { return in.cli(b.ctx, "status") })
+	c.info()
+	if c.timed(ms.stop, c.stopAll) && c.timed(ms.start, c.startAll) {
+		c.busy()
+	} else {
+		b.note(c.col, []measure{ms.busy99, ms.busyMax}, na("stop all or start all failed"))
+	}
+	return nil
+}
 
+// A controlRun is the control workload on one running manager.
+type controlRun struct {
+	b       *bench
+	in      instance
+	n       int
+	col     string
+	ms      controlMeasures
+	timeout time.Duration // for one CLI command
+}
+
+// timed records how long f takes as m, or its error; it reports success.
+func (c *controlRun) timed(m measure, f func() error) bool {
 	t0 := time.Now()
-	if err := in.cli(b.ctx, "status"); err != nil {
-		b.note(col, []measure{ms.status}, err)
-	} else {
-		b.add(ms.status, col, time.Since(t0).Seconds())
+	if err := f(); err != nil {
+		c.b.note(c.col, []measure{m}, err)
+		return false
 	}
+	c.b.add(m, c.col, time.Since(t0).Seconds())
+	return true
+}
 
-	lat, err := infoLatencies(b.ctx, in, "p0001", b.sz.InfoCalls, nil)
+// info times one program's info over the API, at rest.
+func (c *controlRun) info() {
+	lat, err := infoLatencies(c.b.ctx, c.in, "p0001", c.b.sz.InfoCalls, nil)
 	if err != nil {
-		b.note(col, []measure{ms.info50, ms.info99}, err)
-	} else {
-		b.add(ms.info50, col, percentile(lat, 50))
-		b.add(ms.info99, col, percentile(lat, 99))
+		c.b.note(c.col, []measure{c.ms.info50, c.ms.info99}, err)
+		return
 	}
+	c.b.add(c.ms.info50, c.col, percentile(lat, 50))
+	c.b.add(c.ms.info99, c.col, percentile(lat, 99))
+}
 
-	stopAll := func() error {
-		ctx, cancel := context.WithTimeout(b.ctx, cliTimeout)
-		defer cancel()
-		if err := in.cli(ctx, "stop", "all"); err != nil {
-			return err
-		}
-		return waitFor(b.ctx, 30*time.Second, 20*time.Millisecond, "no program left running", func() (bool, error) {
-			k, err := countComm(os.Getpid(), sleepComm)
-			return k == 0, err
-		})
+// stopAll runs the CLI's stop all and checks that no program is left.
+func (c *controlRun) stopAll() error {
+	ctx, cancel := context.WithTimeout(c.b.ctx, c.timeout)
+	defer cancel()
+	if err := c.in.cli(ctx, "stop", "all"); err != nil {
+		return err
 	}
-	startAll := func() error {
-		ctx, cancel := context.WithTimeout(b.ctx, cliTimeout)
-		defer cancel()
-		if err := in.cli(ctx, "start", "all"); err != nil {
-			return err
-		}
-		return waitRunning(b.ctx, in, n, 30*time.Second)
-	}
-	t0 = time.Now()
-	if err := stopAll(); err != nil {
-		b.note(col, []measure{ms.stop, ms.start, ms.busy99, ms.busyMax}, err)
-		return nil
-	}
-	b.add(ms.stop, col, time.Since(t0).Seconds())
-	t0 = time.Now()
-	if err := startAll(); err != nil {
-		b.note(col, []measure{ms.start, ms.busy99, ms.busyMax}, err)
-		return nil
-	}
-	b.add(ms.start, col, time.Since(t0).Seconds())
+	return waitFor(c.b.ctx, 30*time.Second, 20*time.Millisecond, "no program left running", func() (bool, error) {
+		k, err := countComm(os.Getpid(), sleepComm)
+		return k == 0, err
+	})
+}
 
-	// The API's latency while all programs start.
-	if err := stopAll(); err != nil {
-		b.note(col, []measure{ms.busy99, ms.busyMax}, err)
-		return nil
+// startAll runs the CLI's start all and checks that all are RUNNING.
+func (c *controlRun) startAll() error {
+	ctx, cancel := context.WithTimeout(c.b.ctx, c.timeout)
+	defer cancel()
+	if err := c.in.cli(ctx, "start", "all"); err != nil {
+		return err
+	}
+	return waitRunning(c.b.ctx, c.in, c.n, 30*time.Second)
+}
+
+// busy times one program's info over the API, back to back, while start
+// all runs.
+func (c *controlRun) busy() {
+	ms := []measure{c.ms.busy99, c.ms.busyMax}
+	if err := c.stopAll(); err != nil {
+		c.b.note(c.col, ms, err)
+		return
 	}
 	done := make(chan error, 1)
-	go func() { done <- startAll() }()
-	lat, err = infoLatencies(b.ctx, in, "p0001", 0, done)
+	go func() { done <- c.startAll() }()
+	lat, err := infoLatencies(c.b.ctx, c.in, "p0001", 0, done)
 	if err != nil {
-		b.note(col, []measure{ms.busy99, ms.busyMax}, err)
-		return nil
+		c.b.note(c.col, ms, err)
+		return
 	}
-	b.add(ms.busy99, col, percentile(lat, 99))
-	b.add(ms.busyMax, col, percentile(lat, 100))
-	return nil
+	c.b.add(c.ms.busy99, c.col, percentile(lat, 99))
+	c.b.add(c.ms.busyMax, c.col, percentile(lat, 100))
 }
 
 // infoLatencies times calls of one program's info, in milliseconds: count
