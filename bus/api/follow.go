@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"os"
 	"sync/atomic"
 
@@ -18,7 +19,7 @@ var followers atomic.Int32
 // followLog serves io.svunit1.Manager.FollowLog: it returns the read end of
 // a pipe on which the daemon writes the last lines of a unit's log file and
 // then each line appended to it, across rotations, until the client closes
-// the pipe (noticed at the next line) or the daemon stops. The log file
+// the pipe or the daemon stops. The log file
 // itself may be unreadable to the client: this is how 'svunit logs -f'
 // works for users the daemon's access rules allow.
 func followLog(c *call) ([]any, error) {
@@ -36,12 +37,22 @@ func followLog(c *call) ([]any, error) {
 		return nil, busError(ErrFailed, "Cannot make a pipe for the log stream: %v.", err)
 	}
 	c.onReplied(func() { r.Close() }) // the client has its own copy now
+	ctx, cancel := context.WithCancel(c.a.ctx)
+	hangup, err := watchHangup(w, cancel)
+	if err != nil {
+		cancel()
+		followers.Add(-1)
+		r.Close()
+		w.Close()
+		return nil, busError(ErrFailed, "Cannot watch the log stream: %v.", err)
+	}
 	c.a.wg.Add(1)
 	go func() {
 		defer c.a.wg.Done()
 		defer followers.Add(-1)
 		defer w.Close()
-		if err := journal.FollowLines(c.a.ctx, p, int(min(c.u32(2), 100000)), w); err != nil {
+		defer hangup()
+		if err := journal.FollowLines(ctx, p, int(min(c.u32(2), 100000)), w); err != nil {
 			c.a.logf("api: log stream of %s ended: %v", p, err)
 		}
 	}()

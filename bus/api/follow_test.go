@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"os"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -25,8 +26,8 @@ func TestTailAndFollowLog(t *testing.T) {
 	if err := mgr.Call(ifaceSvunitManager+".FollowLog", 0, "talk", "stdout", uint32(10)).Store(&fd); err != nil {
 		t.Fatal(err)
 	}
+	syscall.SetNonblock(int(fd), true) // so that Close stops the reading goroutine
 	f := os.NewFile(uintptr(fd), "follow")
-	defer f.Close()
 	lines := make(chan string)
 	go func() {
 		sc := bufio.NewScanner(f)
@@ -50,6 +51,16 @@ func TestTailAndFollowLog(t *testing.T) {
 	}
 	if strings.Join(got, ",") != "line 1,line 2,line 3" {
 		t.Errorf("followed %q", got)
+	}
+	// Closing the stream ends the daemon's follower at once, though the
+	// unit writes nothing more.
+	f.Close()
+	deadline2 := time.Now().Add(10 * time.Second)
+	for followers.Load() != 0 {
+		if time.Now().After(deadline2) {
+			t.Fatalf("%d log followers still run after their reader left", followers.Load())
+		}
+		time.Sleep(time.Millisecond)
 	}
 	var tail []string
 	if err := mgr.Call(ifaceSvunitManager+".TailLog", 0, "talk", "stdout", uint32(2)).Store(&tail); err != nil || strings.Join(tail, ",") != "line 2,line 3" {

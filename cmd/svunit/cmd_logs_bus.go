@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"os"
+	"syscall"
 
 	"github.com/godbus/dbus/v5"
 )
@@ -27,6 +28,9 @@ func (c *client) followLog(ctx context.Context, unit, stream string, n int, w io
 	if err := c.svunit(ctx, "FollowLog", []any{&fd}, unit, stream, uint32(max(n, 0))); err != nil {
 		return err
 	}
+	// Non-blocking, so that the runtime's poller reads it and Close (when
+	// ctx ends) interrupts a read that waits for the next line.
+	syscall.SetNonblock(int(fd), true)
 	f := os.NewFile(uintptr(fd), unit+" "+stream)
 	stop := context.AfterFunc(ctx, func() { f.Close() })
 	defer stop()
