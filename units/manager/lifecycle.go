@@ -99,10 +99,16 @@ func (s *service) spawnCmd(cmd units.Command, extra []string) (int, error) {
 		return 0, err
 	}
 	spec.cgroup = s.proc.cgroup
+	var pid int
 	if spec.needsOwnContext() {
-		return s.m.reaper.spawnExclusive(s, spec.forkInContext)
+		pid, err = s.m.reaper.spawnExclusive(s, spec.forkInContext)
+	} else {
+		pid, err = s.m.reaper.spawn(s, spec.fork)
 	}
-	return s.m.reaper.spawn(s, spec.fork)
+	if err != nil {
+		return 0, spec.describe(err)
+	}
+	return pid, nil
 }
 
 // armStart sets up the start criterion of the unit's type.

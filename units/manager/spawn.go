@@ -307,3 +307,18 @@ func (sp *spawnSpec) fork() (int, error) {
 	}
 	return syscall.ForkExec(sp.path, sp.argv, &sp.attr)
 }
+
+// describe adds to a failed fork what the child was doing: the kernel's
+// errno alone ("permission denied") does not say whether the program, the
+// working directory or the user switch was refused.
+func (sp *spawnSpec) describe(err error) error {
+	as := "as the manager's user"
+	if sp.cred != nil {
+		as = fmt.Sprintf("as uid %d gid %d", sp.cred.uid, sp.cred.gid)
+	}
+	dir := sp.attr.Dir
+	if dir == "" {
+		dir = "the manager's directory"
+	}
+	return fmt.Errorf("exec %s %s in %s: %w", sp.path, as, dir, err)
+}

@@ -249,3 +249,30 @@ func TestUMaskAndLimits(t *testing.T) {
 		t.Errorf("manager's umask is %04o, was %04o", old, managerUmask)
 	}
 }
+
+// TestSpawnErrorSaysWhat: when the kernel refuses the fork's last steps
+// (here nobody may not enter the working directory), the status names the
+// program, the user and the directory, not only "permission denied".
+func TestSpawnErrorSaysWhat(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Fatal("this test switches users: run it as root (CI does)")
+	}
+	private := t.TempDir() // 0700, root's
+	m := newManager(t, cmdUnit("locked", []string{"/bin/true"}, func(s *units.Service) {
+		s.User, s.WorkingDirectory = "nobody", private
+	}))
+	jobs, err := m.Start("locked")
+	if rs := waitJobs(t, jobs, err); rs[0] != JobFailed {
+		t.Fatalf("start job = %s", rs[0])
+	}
+	snap, _ := m.Unit("locked")
+	nobody, err := user.Lookup("nobody")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"/bin/true", "as uid " + nobody.Uid, private, "permission denied"} {
+		if !strings.Contains(snap.SpawnError, want) {
+			t.Errorf("spawn error %q does not say %q", snap.SpawnError, want)
+		}
+	}
+}
