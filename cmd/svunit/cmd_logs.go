@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -102,19 +103,25 @@ func runLogs(g *globals, args []string, o logsOptions) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if len(srcs) == 1 && srcs[0].Sink == "journal" {
+		return execJournalctl(srcs[0], o, g.json())
+	}
+	// Of several units, those whose output is not in a file are named and
+	// skipped.
+	files := slices.DeleteFunc(slices.Clone(srcs), func(s logSource) bool { return s.Path == "" })
 	for _, s := range srcs {
-		if s.Path != "" {
-			continue
+		if s.Path == "" {
+			err = fmt.Errorf("%s's %s is not written to a file (%s)", s.Unit, s.Stream, describeSink(s))
+			if len(files) > 0 {
+				fmt.Fprintf(os.Stderr, "svunit logs: %v\n", err)
+			}
 		}
-		if s.Sink == "journal" && len(srcs) == 1 {
-			return execJournalctl(s, o, g.json())
-		}
-		if s.Sink == "journal" {
-			return fmt.Errorf("%s's %s goes to the journal: run 'svunit logs %s' alone, or journalctl SVUNIT_UNIT=%s", s.Unit, s.Stream, s.Unit, s.Unit)
-		}
-		return fmt.Errorf("%s's %s is not written to a file (%s)", s.Unit, s.Stream, describeSink(s.Sink))
+	}
+	if len(files) == 0 {
+		return err
 	}
 	out := newLineOutput(os.Stdout, g.json(), len(srcs) > 1)
+	srcs = files
 	if !o.follow {
 		for _, s := range srcs {
 			lines, err := tailSource(ctx, g, c, s, o.lines)
@@ -192,8 +199,10 @@ func followAll(ctx context.Context, srcs []logSource, follow func(context.Contex
 }
 
 // describeSink says where output that is not in a file went.
-func describeSink(sink string) string {
-	switch sink {
+func describeSink(s logSource) string {
+	switch s.Sink {
+	case "journal":
+		return "it goes to the journal: run 'svunit logs " + s.Unit + "' alone, or journalctl SVUNIT_UNIT=" + s.Unit
 	case "syslog":
 		return "it goes to syslog; look in your syslog daemon's files"
 	case "null":
@@ -203,7 +212,7 @@ func describeSink(sink string) string {
 	case "":
 		return "the daemon did not say where it goes"
 	}
-	return "it goes to " + sink
+	return "it goes to " + s.Sink
 }
 
 // execJournalctl replaces svunit with journalctl showing one unit's lines:

@@ -28,7 +28,7 @@ func testLogsDaemon(t *testing.T, bin string) {
 	d := startDaemon(t, bin, map[string]string{
 		"talk.unit":  talkUnit,
 		"echo.unit":  "[Unit]\nGroups=chat\n[Service]\nExecStart=/bin/sh -c 'echo hello; exec sleep 1000'\nStartSecs=0\nTimeoutStopSec=5s\n",
-		"quiet.unit": "[Service]\nExecStart=/bin/sleep 1000\nStandardOutput=null\nStartSecs=0\nTimeoutStopSec=5s\n",
+		"quiet.unit": "[Unit]\nGroups=chat\n[Service]\nExecStart=/bin/sleep 1000\nStandardOutput=null\nStartSecs=0\nTimeoutStopSec=5s\n",
 	})
 	d.expect(0, "start", "talk", "quiet", "echo")
 	// eventually runs logs until its output is want (the units are still
@@ -48,7 +48,12 @@ func testLogsDaemon(t *testing.T, bin string) {
 		}
 	}
 	eventually("err3\nerr4\n", "-n", "2", "--stderr", "talk")
+	// quiet.unit, also in @chat, has no file: it is named on stderr and
+	// skipped.
 	eventually("echo.unit: hello\ntalk.unit: out4\n", "-n", "1", "@chat")
+	if _, errOut := d.expect(0, "logs", "@chat"); !strings.Contains(errOut, "quiet.unit's stdout is not written to a file (it is discarded") {
+		t.Errorf("logs @chat: stderr %q does not name quiet.unit", errOut)
+	}
 	out, _ := d.expect(0, "logs", "talk")
 	if out != "out1\nout2\nout3\nout4\n" {
 		t.Errorf("logs talk: %q", out)
