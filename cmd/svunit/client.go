@@ -124,7 +124,7 @@ func callError(err error) error {
 	if de.Name != "" {
 		msg := de.Error()
 		switch de.Name {
-		case api.ErrNoSuchUnit, api.ErrNoSuchGroup:
+		case api.ErrNoSuchUnit:
 			return &exitError{code: exitNotLoaded, err: errors.New(msg)}
 		case api.ErrAccessDenied:
 			return &exitError{code: exitNoSuchUnit, err: fmt.Errorf("permission denied: %s", msg)}
