@@ -24,6 +24,7 @@ const (
 	ErrAccessDenied      = "org.freedesktop.DBus.Error.AccessDenied"
 	ErrFailed            = "org.freedesktop.DBus.Error.Failed"
 	ErrNotSupported      = "org.freedesktop.DBus.Error.NotSupported"
+	ErrLimitsExceeded    = "org.freedesktop.DBus.Error.LimitsExceeded"
 )
 
 // busError returns a D-Bus error called name whose body is one formatted

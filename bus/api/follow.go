@@ -29,7 +29,7 @@ func followLog(c *call) ([]any, error) {
 	}
 	if followers.Add(1) > maxFollowers {
 		followers.Add(-1)
-		return nil, busError("org.freedesktop.DBus.Error.LimitsExceeded", "The daemon already serves %d log streams; try again when one ends.", maxFollowers)
+		return nil, busError(ErrLimitsExceeded, "The daemon already serves %d log streams; try again when one ends.", maxFollowers)
 	}
 	r, w, err := os.Pipe()
 	if err != nil {

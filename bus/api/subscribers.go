@@ -32,7 +32,7 @@ func subscribe(c *call) ([]any, error) {
 	}
 	if len(set) >= maxSubscribers {
 		a.mu.Unlock()
-		return nil, busError("org.freedesktop.DBus.Error.LimitsExceeded", "Too many subscribers (%d) on this bus connection.", maxSubscribers)
+		return nil, busError(ErrLimitsExceeded, "Too many subscribers (%d) on this bus connection.", maxSubscribers)
 	}
 	set[c.sender] = true
 	a.mu.Unlock()
