@@ -92,6 +92,30 @@ func TestFileRotationCutsLongLine(t *testing.T) {
 	}
 }
 
+// A file already at or beyond the limit when it is opened (the limit was
+// lowered, or logrotate left a big file) is rotated before the first write.
+func TestOpenOversizeFile(t *testing.T) {
+	for _, old := range []string{strings.Repeat("old line\n", 500), "x\n" + strings.Repeat("y", 3000)} {
+		dir := t.TempDir()
+		path := DefaultPath(dir, "w", "stdout")
+		if err := os.WriteFile(path, []byte(old), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		o := mustOpen(t, Config{Unit: "w", LogDir: dir, MaxBytes: 1000, Backups: 3})
+		out, _ := o.Files()
+		out.WriteString("new\n")
+		o.Close()
+		if st := o.Status().Stdout; st.Written != 4 || st.LastError != "" {
+			t.Errorf("status %+v", st)
+		}
+		assertFile(t, path, "new\n")
+		b, _ := os.ReadFile(backupName(path, 1))
+		if string(b) != old {
+			t.Errorf("the old file was not kept whole as the first backup: %d bytes", len(b))
+		}
+	}
+}
+
 // Rotate and Reopen, as svunit logs --rotate and logrotate use them.
 func TestRotateAndReopen(t *testing.T) {
 	dir := t.TempDir()

@@ -104,10 +104,15 @@ func openError(path string, err error) error {
 
 func (s *fileSink) rotating() bool { return s.regular && s.maxBytes > 0 }
 
-// room is how many bytes fit before the next rotation.
+// room is how many bytes fit before the next rotation, rotating first if
+// the file is already at its limit (it was opened that large, or reopened).
+// It is always > 0.
 func (s *fileSink) room() int64 {
 	if !s.rotating() {
 		return spliceMax
+	}
+	if s.size >= s.limit {
+		_ = s.rotateAtLine() // on failure the limit moves up
 	}
 	return s.limit - s.size
 }
@@ -256,6 +261,9 @@ func (s *fileSink) rotateAtLine() error {
 	carry, err := s.partialLine()
 	if err != nil {
 		return s.rotateFailed(err)
+	}
+	if s.maxBytes > 0 && int64(len(carry)) >= s.maxBytes {
+		carry = nil // a line too long for any file is cut here
 	}
 	// Truncate before renaming, so that a follower sees the carried bytes
 	// leave this file before it sees the next one.
