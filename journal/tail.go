@@ -9,12 +9,17 @@ import (
 	"slices"
 )
 
+// tailMax bounds how far back Tail reads, so that a file without newlines
+// cannot make it read gigabytes: the first line it returns is then cut.
+const tailMax = 64 << 20
+
 // followLineMax bounds a line Follow holds while waiting for its end; a
 // longer one is written in pieces.
 const followLineMax = 1 << 20
 
 // Tail returns the last n lines of the file at path, without their
-// newlines. An unfinished last line counts as a line.
+// newlines, from its last 64 MiB at most. An unfinished last line counts as
+// a line.
 func Tail(path string, n int) ([]string, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -46,7 +51,7 @@ func lastLines(f *os.File, n int) ([]string, int64, error) {
 	// before the file's last byte.
 	var chunks [][]byte // newest first
 	newlines, start := 0, size
-	for start > 0 && newlines < n {
+	for start > 0 && newlines < n && size-start < tailMax {
 		from := max(0, start-chunkSize)
 		b := make([]byte, start-from)
 		if _, err := f.ReadAt(b, from); err != nil && err != io.EOF {
