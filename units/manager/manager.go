@@ -232,7 +232,7 @@ func (m *Manager) Kill(name, who string, sig syscall.Signal) error {
 		return &units.NotFoundError{Arg: name}
 	}
 	reply := make(chan error, 1)
-	s.box.post(msgKill{who: who, sig: sig, reply: reply})
+	s.send(msgKill{who: who, sig: sig, reply: reply})
 	select {
 	case err := <-reply:
 		return err
@@ -250,7 +250,7 @@ func (m *Manager) ResetFailed(names ...string) error {
 	}
 	for _, u := range us {
 		if s := m.service(u.Name); s != nil {
-			s.box.post(msgResetFailed{})
+			s.send(msgResetFailed{})
 		}
 	}
 	return nil
@@ -278,7 +278,7 @@ func (m *Manager) Shutdown(ctx context.Context) error {
 	case <-ctx.Done():
 		err = fmt.Errorf("shutdown: %w; killing what is left", ctx.Err())
 		for _, s := range m.services() {
-			s.box.post(msgKill{who: "all", sig: syscall.SIGKILL, reply: make(chan error, 1)})
+			s.send(msgKill{who: "all", sig: syscall.SIGKILL, reply: make(chan error, 1)})
 		}
 		<-done
 	}
@@ -296,7 +296,7 @@ func (m *Manager) remove(ss []*service) {
 	dones := make([]chan struct{}, len(ss))
 	for i, s := range ss {
 		dones[i] = make(chan struct{})
-		s.box.post(msgRemove{done: dones[i]})
+		s.send(msgRemove{done: dones[i]})
 	}
 	var closing sync.WaitGroup // outputs drain in parallel: one may wait for a leftover writer
 	for i, s := range ss {
@@ -318,7 +318,7 @@ func (m *Manager) remove(ss []*service) {
 func (m *Manager) notified(pid int, fields map[string]string) {
 	for p, hops := pid, 0; p > 1 && hops < 64; p, hops = ppidOf(p), hops+1 {
 		if s, ok := m.reaper.owner(p).(*service); ok && s.m == m {
-			s.box.post(msgNotify{pid: pid, fields: fields})
+			s.send(msgNotify{pid: pid, fields: fields})
 			return
 		}
 	}

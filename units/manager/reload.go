@@ -95,7 +95,7 @@ func (m *Manager) apply(old, set *units.Set, rep ReloadReport) []*Job {
 		if !sameOutput(old.Get(name), u) {
 			out = m.openOutputs(u)
 		}
-		s.box.post(msgReplace{u: u, out: out})
+		s.send(msgReplace{u: u, out: out})
 	}
 	return append(m.queue(toStart, JobStart), m.queue(toRestart, JobRestart)...)
 }

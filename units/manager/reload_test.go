@@ -4,10 +4,14 @@ package manager
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -131,5 +135,93 @@ func TestReloadMovesOutput(t *testing.T) {
 	}
 	if got, _ := os.ReadFile(one); strings.TrimSpace(string(got)) != "hello" {
 		t.Errorf("old log has %q", got)
+	}
+}
+
+// TestJobsRaceRemoval: jobs queued while reloads remove and re-add their
+// unit all finish, and no process of a removed unit is left running.
+func TestJobsRaceRemoval(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "flip.unit")
+	writeUnit(t, dir, "flip.unit", sleeper)
+	m, err := New(Config{UnitDir: dir, Logf: t.Logf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Shutdown(context.Background())
+	reloads := make(chan error, 1)
+	go func() {
+		var err error
+		for i := 0; i < 20 && err == nil; i++ {
+			if i%2 == 0 {
+				os.Remove(file)
+			} else {
+				writeUnit(t, dir, "flip.unit", sleeper)
+			}
+			_, err = m.Reload()
+		}
+		reloads <- err
+	}()
+	var jobs []*Job
+	for i := 0; i < 60; i++ {
+		request := m.Start
+		if i%3 == 2 {
+			request = m.Stop
+		}
+		if js, err := request("flip"); err == nil {
+			jobs = append(jobs, js...)
+		}
+	}
+	if err := <-reloads; err != nil {
+		t.Fatal(err)
+	}
+	waitJobs(t, jobs, nil)
+	snap, loaded := m.Unit("flip")
+	for _, pid := range childrenOf(os.Getpid()) {
+		if alive(pid) && (!loaded || pid != snap.MainPID) && strings.Contains(cmdline(pid), "sleep") {
+			t.Errorf("pid %d (%s) runs for no loaded unit", pid, cmdline(pid))
+		}
+	}
+}
+
+func childrenOf(pid int) []int {
+	var kids []int
+	tasks, _ := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
+	for _, task := range tasks {
+		b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/task/%s/children", pid, task.Name()))
+		for _, f := range strings.Fields(string(b)) {
+			k, _ := strconv.Atoi(f)
+			kids = append(kids, k)
+		}
+	}
+	return kids
+}
+
+func cmdline(pid int) string {
+	b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+	return strings.ReplaceAll(string(b), "\x00", " ")
+}
+
+// TestMessagesAfterRemoval: a request that reaches a unit after its
+// goroutine ended (it was looked up just before a reload removed it) is
+// answered, never left waiting.
+func TestMessagesAfterRemoval(t *testing.T) {
+	m := newManager(t, testUnit("gone", "sleep"))
+	s := m.service("gone")
+	m.remove([]*service{s})
+	j := m.jobs.newJob("gone.unit", JobStart, m.jobRemoved)
+	s.send(msgStart{j})
+	select {
+	case <-j.Done:
+		if j.Result != JobSkipped {
+			t.Errorf("start of a removed unit: %s", j.Result)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("a start sent to a removed unit never finished")
+	}
+	reply := make(chan error, 1)
+	s.send(msgKill{who: "all", sig: syscall.SIGTERM, reply: reply})
+	if err := <-reply; !errors.Is(err, errNoProcess) {
+		t.Errorf("kill of a removed unit: %v", err)
 	}
 }

@@ -129,13 +129,13 @@ func (m *Manager) runLayer(layer []*units.Unit, jobs map[string]*Job, failed map
 		}
 		switch j.Type {
 		case JobStart:
-			s.box.post(msgStart{j})
+			s.send(msgStart{j})
 		case JobStop:
-			s.box.post(msgStop{j})
+			s.send(msgStop{j})
 		case JobReloadOrRestart:
-			s.box.post(msgReload{j})
+			s.send(msgReload{j})
 		default:
-			s.box.post(msgRestart{j})
+			s.send(msgRestart{j})
 		}
 		posted = append(posted, j)
 	}

@@ -103,19 +103,36 @@ type (
 // mailbox is an unbounded queue with a wake-up channel: posting never
 // blocks, so the reaper and the API never wait for a busy unit.
 type mailbox struct {
-	mu   sync.Mutex
-	q    []any // guarded by mu
-	wake chan struct{}
+	mu     sync.Mutex
+	q      []any // guarded by mu
+	closed bool  // guarded by mu; set when the goroutine has ended
+	wake   chan struct{}
 }
 
-func (b *mailbox) post(m any) {
+// post queues m; it reports false when the box is closed.
+func (b *mailbox) post(m any) bool {
 	b.mu.Lock()
+	if b.closed {
+		b.mu.Unlock()
+		return false
+	}
 	b.q = append(b.q, m)
 	b.mu.Unlock()
 	select {
 	case b.wake <- struct{}{}:
 	default:
 	}
+	return true
+}
+
+// close refuses later posts and returns what was queued but not taken.
+func (b *mailbox) close() []any {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.closed = true
+	q := b.q
+	b.q = nil
+	return q
 }
 
 func (b *mailbox) take() []any {
@@ -135,7 +152,34 @@ func newService(m *Manager, u *units.Unit, out *outputs) *service {
 }
 
 // exited is the reaper's entry point (exitSink).
-func (s *service) exited(pid int, ws syscall.WaitStatus) { s.box.post(msgExit{pid, ws}) }
+func (s *service) exited(pid int, ws syscall.WaitStatus) { s.send(msgExit{pid, ws}) }
+
+// send posts m to the service's goroutine; once that has ended (the unit
+// was removed), m is answered here instead, so no job or caller waits on a
+// goroutine that is gone.
+func (s *service) send(m any) {
+	if !s.box.post(m) {
+		answerRemoved(m)
+	}
+}
+
+// answerRemoved finishes what a message waits for, for a removed unit.
+func answerRemoved(m any) {
+	switch m := m.(type) {
+	case msgStart:
+		m.job.finish(JobSkipped, "the unit was removed")
+	case msgRestart:
+		m.job.finish(JobSkipped, "the unit was removed")
+	case msgReload:
+		m.job.finish(JobSkipped, "the unit was removed")
+	case msgStop:
+		m.job.finish(JobDone, "")
+	case msgKill:
+		m.reply <- errNoProcess
+	case msgRemove:
+		close(m.done)
+	}
+}
 
 // run is the service's goroutine: it handles messages until the unit is
 // removed, publishing a snapshot after each batch.
@@ -150,12 +194,22 @@ func (s *service) run() {
 		s.publish()
 		s.finishJobs()
 		if s.gone {
+			for _, m := range s.box.close() {
+				answerRemoved(m)
+			}
 			return
 		}
 	}
 }
 
 func (s *service) handle(msg any) {
+	if s.removed != nil {
+		switch msg.(type) {
+		case msgStart, msgRestart, msgReload, msgRemove:
+			answerRemoved(msg) // no new work for a unit on its way out
+			return
+		}
+	}
 	switch msg := msg.(type) {
 	case msgStart:
 		s.start(msg.job)
@@ -261,7 +315,7 @@ func (s *service) setTimer(d time.Duration, kind timerKind) {
 	s.clearTimer()
 	gen := s.timerGen
 	s.timerKind = kind
-	s.timer = time.AfterFunc(d, func() { s.box.post(msgTimer{gen}) })
+	s.timer = time.AfterFunc(d, func() { s.send(msgTimer{gen}) })
 }
 
 // clearTimer disarms the timer; a firing already posted is ignored by its
