@@ -3,10 +3,13 @@
 package journal
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -187,3 +190,63 @@ func BenchmarkCapture64KiBWrites(b *testing.B) { benchCapture(b, 1<<30, 64<<10) 
 // 256 MiB in 100-byte writes (the second target: ≥ 95% of the cat
 // floor).
 func BenchmarkCapture100ByteWrites(b *testing.B) { benchCapture(b, 256<<20, 100) }
+
+// BenchmarkIdleOutputs1000 counts the process's context switches over a
+// few seconds, first with no Output open, then with 1000 quiet ones (each
+// has written a line and gone back to waiting): the copiers must add no
+// wake-ups of their own.
+func BenchmarkIdleOutputs1000(b *testing.B) {
+	const units, window = 1000, 3 * time.Second
+	dir := benchDir(b, 64<<20)
+	for i := 0; i < b.N; i++ {
+		idle0 := contextSwitches(window)
+		outs := make([]*Output, 0, units)
+		for j := 0; j < units; j++ {
+			o, err := Open(Config{Unit: fmt.Sprintf("u%d-%d.unit", i, j), LogDir: dir, MaxBytes: DefaultMaxBytes, Backups: DefaultBackups})
+			if err != nil {
+				b.Fatal(err)
+			}
+			outs = append(outs, o)
+			out, _ := o.Files()
+			out.WriteString("hello\n")
+		}
+		waitFor(b, "the lines to arrive", func() bool {
+			for _, o := range outs {
+				if o.Status().Stdout.Written != 6 {
+					return false
+				}
+			}
+			return true
+		})
+		runtime.GC()
+		idle1 := contextSwitches(window)
+		for _, o := range outs {
+			o.Close()
+		}
+		b.ReportMetric(float64(idle0), "switches-0-outputs")
+		b.ReportMetric(float64(idle1), "switches-1000-outputs")
+	}
+}
+
+// contextSwitches counts the voluntary and involuntary context switches of
+// all the process's threads during d (a measuring window, not a wait for
+// anything).
+func contextSwitches(d time.Duration) int64 {
+	count := func() int64 {
+		var n int64
+		tasks, _ := os.ReadDir("/proc/self/task")
+		for _, task := range tasks {
+			b, _ := os.ReadFile("/proc/self/task/" + task.Name() + "/status")
+			for _, line := range strings.Split(string(b), "\n") {
+				if k, v, ok := strings.Cut(line, ":"); ok && strings.HasSuffix(k, "ctxt_switches") {
+					x, _ := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+					n += x
+				}
+			}
+		}
+		return n
+	}
+	before := count()
+	time.Sleep(d)
+	return count() - before
+}
