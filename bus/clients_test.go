@@ -135,11 +135,25 @@ func (p *clientProc) waitOutput(t testing.TB, want string) {
 	}
 }
 
-// watchers counts connections with match rules (subscribers and monitors).
-func (s *Server) watchers() int {
+// subscribed reports whether a connection other than the service has a
+// rule (or is a monitor) that selects the service's Ping signal.
+func (s *Server) subscribed(svc *echoService) bool {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return len(s.matchers)
+	sender := svc.conn.Names()[0]
+	h := &header{typ: typeSignal, path: svcPath, iface: svcIface, member: "Ping", sender: sender, sig: "s"}
+	m := &routed{h: h, from: s.conns[sender]}
+	for c := range s.matchers {
+		if c.monitor && len(c.rules) == 0 {
+			return true
+		}
+		for _, r := range c.rules {
+			if c != m.from && s.matches(r, m, false) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func TestBusctl(t *testing.T) {
@@ -155,9 +169,8 @@ func TestBusctl(t *testing.T) {
 	if out := runClient(t, "busctl", addr, "list", "--no-pager"); !strings.Contains(out, svcName) {
 		t.Errorf("busctl list does not show %s:\n%s", svcName, out)
 	}
-	before := s.watchers()
 	mon := startClient(t, "busctl", addr, "monitor", "--no-pager")
-	waitFor(t, "busctl monitor to subscribe", func() bool { return s.watchers() > before })
+	waitFor(t, "busctl monitor to subscribe", func() bool { return s.subscribed(svc) })
 	svc.emit(t, "to-busctl")
 	mon.waitOutput(t, "to-busctl")
 	mon.waitOutput(t, "Member=Ping")
@@ -171,9 +184,8 @@ func TestGdbus(t *testing.T) {
 	if strings.TrimSpace(out) != "('hello gdbus',)" {
 		t.Errorf("gdbus call printed %q", out)
 	}
-	before := s.watchers()
 	mon := startClient(t, "gdbus", "monitor", "--address", addr, "--dest", svcName)
-	waitFor(t, "gdbus monitor to subscribe", func() bool { return s.watchers() > before })
+	waitFor(t, "gdbus monitor to subscribe", func() bool { return s.subscribed(svc) })
 	svc.emit(t, "to-gdbus")
 	mon.waitOutput(t, "org.example.Echo.Ping ('to-gdbus',)")
 }
@@ -187,9 +199,8 @@ func TestDbusSendAndMonitor(t *testing.T) {
 	if !strings.Contains(out, `string "hello dbus-send"`) {
 		t.Errorf("dbus-send printed %q", out)
 	}
-	before := s.watchers()
 	mon := startClient(t, "dbus-monitor", "--address", s.Address(), "type='signal',interface='"+svcIface+"'")
-	waitFor(t, "dbus-monitor to subscribe", func() bool { return s.watchers() > before })
+	waitFor(t, "dbus-monitor to subscribe", func() bool { return s.subscribed(svc) })
 	svc.emit(t, "to-dbus-monitor")
 	mon.waitOutput(t, `string "to-dbus-monitor"`)
 }
