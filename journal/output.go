@@ -17,7 +17,6 @@ import (
 // to and the goroutines that copy them to their sinks. It lives as long as
 // the unit is loaded, across restarts of its processes.
 type Output struct {
-	unit   string
 	pid    atomic.Int64 // main pid of the current child, for syslog and journald
 	stdout *stream      // nil when stdout is not piped (null, inherit)
 	stderr *stream      // nil when stderr is not piped or shares stdout's pipe
@@ -55,7 +54,7 @@ func Open(cfg Config) (*Output, error) {
 	if err := checkConfig(&cfg); err != nil {
 		return nil, err
 	}
-	o := &Output{unit: cfg.Unit}
+	o := &Output{}
 	var err error
 	o.outFile, o.stdout, o.outPath, err = o.openStream(&cfg, cfg.Stdout, "stdout")
 	if err != nil {
@@ -115,54 +114,26 @@ func DefaultPath(logDir, unit, stream string) string {
 
 // openStream opens one stream's sink and returns the file for the child's
 // fd, the stream copying it (nil if none) and the log file's path ("" if the
-// sink is not a file).
+// sink is not a regular file).
 func (o *Output) openStream(cfg *Config, t Target, name string) (*os.File, *stream, string, error) {
-	var snk sink
-	path := t.Path
+	var f *os.File
+	var err error
 	switch t.Kind {
 	case Null:
-		f, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
-		if err != nil {
-			return nil, nil, "", err
-		}
-		o.owned = append(o.owned, f)
-		return f, nil, "", nil
+		f, err = os.OpenFile(os.DevNull, os.O_WRONLY, 0)
 	case Inherit:
-		f, err := dupFile(os.Stdout)
+		f, err = dupFile(os.Stdout)
+	}
+	if f != nil || err != nil {
 		if err != nil {
-			return nil, nil, "", fmt.Errorf("unit %s: inherit the manager's stdout: %w", cfg.Unit, err)
+			return nil, nil, "", fmt.Errorf("unit %s: %s for %s: %w", cfg.Unit, t.Kind, name, err)
 		}
 		o.owned = append(o.owned, f)
 		return f, nil, "", nil
-	case Default:
-		path = DefaultPath(cfg.LogDir, cfg.Unit, name)
-		if err := os.MkdirAll(cfg.LogDir, 0o755); err != nil {
-			return nil, nil, "", fmt.Errorf("unit %s: cannot create log directory: %w", cfg.Unit, err)
-		}
-		fallthrough
-	case Append, File, Truncate:
-		fs, err := openFileSink(path, t.Kind, cfg.MaxBytes, cfg.Backups)
-		if err != nil {
-			return nil, nil, "", fmt.Errorf("unit %s: %w", cfg.Unit, err)
-		}
-		snk = fs
-	case Syslog:
-		ss, err := newSyslogSink(cfg, name == "stderr", &o.pid)
-		if err != nil {
-			return nil, nil, "", fmt.Errorf("unit %s: %w", cfg.Unit, err)
-		}
-		snk = ss
-	case Journal:
-		js, err := newJournalSink(cfg, name == "stderr", &o.pid)
-		if err != nil {
-			return nil, nil, "", fmt.Errorf("unit %s: %w", cfg.Unit, err)
-		}
-		snk = js
-	default:
-		return nil, nil, "", fmt.Errorf("unit %s: %s: unsupported sink %v", cfg.Unit, name, t.Kind)
 	}
-	if fs, ok := snk.(*fileSink); ok && !fs.regular {
-		path = "" // a FIFO or device: nothing for Tail to read
+	snk, path, err := o.openSink(cfg, t, name)
+	if err != nil {
+		return nil, nil, "", fmt.Errorf("unit %s: %w", cfg.Unit, err)
 	}
 	st, err := newStream(snk, cfg.Overflow)
 	if err != nil {
@@ -170,6 +141,36 @@ func (o *Output) openStream(cfg *Config, t Target, name string) (*os.File, *stre
 		return nil, nil, "", fmt.Errorf("unit %s: pipe for %s: %w", cfg.Unit, name, err)
 	}
 	return st.w, st, path, nil
+}
+
+// openSink opens the sink of a piped target and returns the path of its
+// regular file, if it has one.
+func (o *Output) openSink(cfg *Config, t Target, name string) (sink, string, error) {
+	stderr := name == "stderr"
+	switch t.Kind {
+	case Syslog:
+		s, err := newSyslogSink(cfg, stderr, &o.pid)
+		return s, "", err
+	case Journal:
+		s, err := newJournalSink(cfg, stderr, &o.pid)
+		return s, "", err
+	case Default:
+		if err := os.MkdirAll(cfg.LogDir, 0o755); err != nil {
+			return nil, "", fmt.Errorf("cannot create log directory: %w", err)
+		}
+		t.Path = DefaultPath(cfg.LogDir, cfg.Unit, name)
+	case Append, File, Truncate:
+	default:
+		return nil, "", fmt.Errorf("%s: unsupported sink %v", name, t.Kind)
+	}
+	s, err := openFileSink(t.Path, t.Kind, cfg.MaxBytes, cfg.Backups)
+	if err != nil {
+		return nil, "", err
+	}
+	if !s.regular {
+		return s, "", nil // a FIFO or device: nothing for Tail to read
+	}
+	return s, t.Path, nil
 }
 
 // dupFile returns a close-on-exec duplicate of f that the Output owns.
