@@ -194,7 +194,13 @@ func TestDbusSendAndMonitor(t *testing.T) {
 	s := testBus(t, Config{})
 	svc := exportEcho(t, s)
 	// dbus-send's --address (an alias of --peer) skips Hello, which a bus
-	// must refuse; --bus is its way to talk to a message bus.
+	// must refuse: the bus disconnects it, and nobody else notices.
+	peer, err := exec.Command(lookClient(t, "dbus-send"), "--address="+s.Address(), "--print-reply", "--dest="+svcName,
+		svcPath, svcIface+".Echo", "string:x").CombinedOutput()
+	if err == nil || !strings.Contains(string(peer), "Error") {
+		t.Errorf("dbus-send --address (no Hello) succeeded:\n%s", peer)
+	}
+	// --bus is dbus-send's way to talk to a message bus.
 	out := runClient(t, "dbus-send", "--bus="+s.Address(), "--print-reply", "--dest="+svcName, svcPath, svcIface+".Echo", "string:hello dbus-send")
 	if !strings.Contains(out, `string "hello dbus-send"`) {
 		t.Errorf("dbus-send printed %q", out)

@@ -40,12 +40,14 @@ type Config struct {
 
 // A Server is a D-Bus message bus on a unix socket.
 type Server struct {
+	// Set by Listen, immutable after.
 	cfg    Config
 	limits Limits
 	policy Policy
 	custom bool // policy is not the default one, so CanSend must be asked
 	ln     *net.UnixListener
 	guid   string
+
 	serial atomic.Uint32 // serials of messages the bus itself sends
 	nextID atomic.Uint64 // last unique-name number handed out
 
@@ -60,11 +62,11 @@ type Server struct {
 	all        map[*conn]bool  // every live connection, for Close
 	incomplete list.List       // connections still authenticating, oldest first
 	fdWaiters  []chan struct{} // Serve waiting for a descriptor to free up
-	closed     bool
+	closed     bool            // Close has run; no connection is accepted
 
 	wg        sync.WaitGroup // one per connection goroutine and per running flusher
 	closeOnce sync.Once
-	done      chan struct{}
+	done      chan struct{} // closed by Close, to stop Serve
 }
 
 // Listen creates the socket at cfg.Path and returns a server that accepts
