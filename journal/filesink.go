@@ -248,7 +248,8 @@ func (s *fileSink) reopen() error {
 		s.cur.Store(old)
 		return err
 	}
-	return old.Close()
+	old.Close() // its data is written; nothing to do if closing fails
+	return nil
 }
 
 // rotateAtLine starts a new file. The bytes after the last newline of the
@@ -274,27 +275,8 @@ func (s *fileSink) rotateAtLine() error {
 	if err := s.f.Truncate(keep); err != nil {
 		return s.rotateFailed(err)
 	}
-	if s.backups <= 0 {
-		if _, err := s.f.Seek(0, io.SeekStart); err != nil {
-			return s.rotateFailed(err)
-		}
-		s.size = 0
-	} else {
-		old := s.f
-		err := s.shiftBackups()
-		if err == nil {
-			err = s.open(true)
-		}
-		if err != nil {
-			// Keep writing to the old file, carried bytes included.
-			old.Seek(keep, io.SeekStart)
-			s.size = keep
-			if _, werr := old.Write(carry); werr == nil {
-				s.size += int64(len(carry))
-			}
-			return s.rotateFailed(err)
-		}
-		old.Close()
+	if err := s.nextFile(keep, carry); err != nil {
+		return s.rotateFailed(err)
 	}
 	s.limit = s.maxBytes
 	if len(carry) > 0 {
@@ -311,6 +293,33 @@ type rotateError struct{ err error }
 
 func (e *rotateError) Error() string { return e.err.Error() }
 func (e *rotateError) Unwrap() error { return e.err }
+
+// nextFile starts the next file after the current one was truncated to
+// keep bytes: NAME becomes NAME.1 and a new NAME is opened, or with no
+// backups the same file starts over. If that fails, writing goes on in the
+// current file, carried bytes put back.
+func (s *fileSink) nextFile(keep int64, carry []byte) error {
+	if s.backups <= 0 {
+		_, err := s.f.Seek(0, io.SeekStart)
+		s.size = 0
+		return err
+	}
+	old := s.f
+	err := s.shiftBackups()
+	if err == nil {
+		err = s.open(true)
+	}
+	if err != nil {
+		old.Seek(keep, io.SeekStart)
+		s.size = keep
+		if _, werr := old.Write(carry); werr == nil {
+			s.size += int64(len(carry))
+		}
+		return err
+	}
+	old.Close() // its data is written; nothing to do if closing fails
+	return nil
+}
 
 // rotateFailed lets the file grow by another maxBytes before trying again,
 // so a failing rename does not turn every write into a retry.
