@@ -43,6 +43,8 @@ func TestMain(m *testing.M) {
 //	setsid:F        the same, with the grandchild in a new session
 //	daemonize:F     start a setsid grandchild, write its pid to F, exit 0
 //	notify          send STATUS=, then READY=1, then run
+//	mainpid:F       start a grandchild, write its pid to F, send MAINPID= for it and READY=1
+//	mainpid-init    send MAINPID=1 and READY=1, then run
 //	whoami:F        write "uid gid groups" to F, then run
 //	pwd-env:F       write the cwd and the environment to F, then run
 func runChild(mode string) {
@@ -71,6 +73,13 @@ func runChild(mode string) {
 		if kind == "daemonize" {
 			os.Exit(0)
 		}
+	case "mainpid":
+		pid := startGrandchild(false)
+		writeFile(arg, strconv.Itoa(pid))
+		daemon.SdNotify(false, fmt.Sprintf("MAINPID=%d\nREADY=1", pid))
+		time.Sleep(time.Hour)
+	case "mainpid-init":
+		daemon.SdNotify(false, "MAINPID=1\nREADY=1")
 	case "notify":
 		daemon.SdNotify(false, "STATUS=warming up")
 		daemon.SdNotify(false, "READY=1\nSTATUS=serving")

@@ -3,6 +3,7 @@ package manager
 import (
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -342,15 +343,24 @@ func (s *service) onNotify(pid int, f map[string]string) {
 		s.statusText = v
 	}
 	if v, ok := f["MAINPID"]; ok {
-		if n, err := strconv.Atoi(v); err == nil && n > 1 && n != s.proc.main && s.proc.main != 0 {
-			s.m.reaper.adopt(n, s)
-			s.proc.main, s.proc.last = n, n
-			s.out.Load().setPID(n)
-		}
+		s.moveMain(v)
 	}
 	if f["READY"] == "1" && s.state == Starting && s.u.Service.Type == units.Notify {
 		s.started()
 	}
+}
+
+// moveMain applies MAINPID=: the new main process must be one of the
+// unit's own, so a unit cannot make the manager signal someone else's.
+func (s *service) moveMain(v string) {
+	n, err := strconv.Atoi(v)
+	if err != nil || n <= 1 || n == s.proc.main || s.proc.main == 0 || !slices.Contains(members(s.proc, s.m.reaper), n) {
+		s.m.logf("%s: MAINPID=%s ignored: not a process of this unit", s.name, v)
+		return
+	}
+	s.m.reaper.adopt(n, s)
+	s.proc.main, s.proc.last = n, n
+	s.out.Load().setPID(n)
 }
 
 // resetFailed clears FATAL and the failure result and counters.

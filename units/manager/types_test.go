@@ -90,3 +90,24 @@ func TestForkingPIDFile(t *testing.T) {
 		t.Errorf("daemon exit not seen: %+v", snap.LastExit)
 	}
 }
+
+// TestNotifyMainPID: MAINPID= moves the main process to another process of
+// the unit; a MAINPID= naming someone else's process (here init) is
+// ignored.
+func TestNotifyMainPID(t *testing.T) {
+	f := tempFile(t, "pid")
+	notify := func(s *units.Service) { s.Type = units.Notify; s.TimeoutStartSec = 20 * time.Second }
+	m := newManager(t, testUnit("moved", "mainpid:"+f, notify), testUnit("liar", "mainpid-init", notify))
+	if rs := waitFor(t)(m.Start("moved", "liar")); rs[0] != JobDone || rs[1] != JobDone {
+		t.Fatalf("start jobs: %v", rs)
+	}
+	gc, _ := strconv.Atoi(waitFile(t, f))
+	if snap, _ := m.Unit("moved"); snap.MainPID != gc {
+		t.Errorf("MainPID %d, want %d from MAINPID=", snap.MainPID, gc)
+	}
+	if snap, _ := m.Unit("liar"); snap.MainPID == 1 || snap.MainPID == 0 {
+		t.Errorf("MAINPID=1 was taken: MainPID %d", snap.MainPID)
+	}
+	waitFor(t)(m.Stop("moved"))
+	waitGone(t, gc)
+}
