@@ -160,15 +160,8 @@ func readRotated(t testing.TB, path string, backups int, maxBytes int64) ([]byte
 	t.Helper()
 	var all []byte
 	files := 0
-	for i := backups; i >= 0; i-- {
-		name := path
-		if i > 0 {
-			name = backupName(path, i)
-		}
+	for _, name := range rotatedFiles(path, backups) {
 		b, err := os.ReadFile(name)
-		if os.IsNotExist(err) {
-			continue
-		}
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -182,6 +175,22 @@ func readRotated(t testing.TB, path string, backups int, maxBytes int64) ([]byte
 		all = append(all, b...)
 	}
 	return all, files
+}
+
+// rotatedFiles returns the names of path's backups that exist, oldest
+// first, then path if it exists.
+func rotatedFiles(path string, backups int) []string {
+	var names []string
+	for i := backups; i >= 0; i-- {
+		name := path
+		if i > 0 {
+			name = backupName(path, i)
+		}
+		if _, err := os.Stat(name); err == nil {
+			names = append(names, name)
+		}
+	}
+	return names
 }
 
 // waitFor polls cond until it holds, failing the test after 10 seconds.
