@@ -266,6 +266,9 @@ func (s *service) daemonPID() (int, error) {
 		if err != nil || pid <= 1 {
 			return 0, fmt.Errorf("PIDFile=%s: no pid in it", f)
 		}
+		if !slices.Contains(members(s.proc, s.m.reaper), pid) {
+			return 0, fmt.Errorf("PIDFile=%s names pid %d, which is not a process of this unit", f, pid)
+		}
 		return pid, nil
 	}
 	var found []int

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -110,4 +111,18 @@ func TestNotifyMainPID(t *testing.T) {
 	}
 	waitFor(t)(m.Stop("moved"))
 	waitGone(t, gc)
+}
+
+// TestForkingPIDFileForeign: a PIDFile= naming a process that is not the
+// unit's (here the manager itself) fails the start instead of adopting it.
+func TestForkingPIDFileForeign(t *testing.T) {
+	f := tempFile(t, "pid")
+	os.WriteFile(f, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o644)
+	m := newManager(t, cmdUnit("liar", []string{"/bin/true"}, func(s *units.Service) {
+		s.Type, s.PIDFile = units.Forking, f
+	}))
+	jobs, err := m.Start("liar")
+	if rs := waitJobs(t, jobs, err); rs[0] != JobFailed || !strings.Contains(jobs[0].Reason, "not a process of this unit") {
+		t.Errorf("start: %s (%s)", rs[0], jobs[0].Reason)
+	}
 }
