@@ -128,7 +128,7 @@ func testUnit(name, mode string, mods ...func(*units.Service)) *units.Unit {
 	u.Service = units.Service{
 		Type:           units.Simple,
 		ExecStart:      []units.Command{{Argv: []string{os.Args[0]}}},
-		Environment:    []string{"SVUNIT_TEST_CHILD=" + mode},
+		Environment:    []string{"SVUNIT_TEST_CHILD=" + mode, "GORACE=atexit_sleep_ms=0"}, // a race-built child would wait 1s at exit
 		Restart:        units.RestartNo,
 		TimeoutStopSec: 10 * time.Second,
 		KillSignal:     syscall.SIGTERM,

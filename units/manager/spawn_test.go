@@ -163,7 +163,7 @@ func TestEnvironment(t *testing.T) {
 			t.Errorf("%s=%q leaked into the child", k, v)
 		}
 	}
-	if len(env) != len(want)+2 { // + SVUNIT_TEST_CHILD, INVOCATION_ID
+	if len(env) != len(want)+3 { // + SVUNIT_TEST_CHILD, GORACE, INVOCATION_ID
 		t.Errorf("child environment has %d variables: %v", len(env), env)
 	}
 }
@@ -178,7 +178,7 @@ func TestFailedSwitchSpawnsNothing(t *testing.T) {
 	dir, bin := worldDir(t)
 	out := filepath.Join(dir, "ran")
 	cmd := exec.Command("setpriv", "--inh-caps=-setuid,-setgid", "--bounding-set=-setuid,-setgid", os.Args[0])
-	cmd.Env = append(os.Environ(), "SVUNIT_TEST_INNER=failed-switch", "SVUNIT_TEST_BIN="+bin, "SVUNIT_TEST_OUT="+out)
+	cmd.Env = append(os.Environ(), "SVUNIT_TEST_INNER=failed-switch", "SVUNIT_TEST_BIN="+bin, "SVUNIT_TEST_OUT="+out, "GORACE=atexit_sleep_ms=0")
 	b, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("inner manager: %v\n%s", err, b)
