@@ -270,3 +270,35 @@ func BenchmarkRouteInProcess(b *testing.B) {
 		countMessages(b, recv, batch)
 	}
 }
+
+// BenchmarkRawRoundTrip measures a method call and its reply between two
+// raw clients (no client library), so the figure is the buses' own
+// latency: two hops through each bus per call.
+func BenchmarkRawRoundTrip(b *testing.B) {
+	buses := startBuses(b)
+	elapsed := make([]time.Duration, len(buses))
+	type pair struct{ caller, callee *rawClient }
+	var pairs []pair
+	for _, bus := range buses {
+		pairs = append(pairs, pair{rawDialPath(b, bus.path).auth().hello(), rawDialPath(b, bus.path).auth().hello()})
+	}
+	hdr := make([]byte, fixedHeaderLen)
+	for i := 0; i < b.N; i++ {
+		for j, p := range pairs {
+			call := p.caller.call(p.callee.name, "/", "org.example.Bench", "Ping", "", nil)
+			start := time.Now()
+			p.caller.write(call)
+			m := p.callee.read()
+			p.callee.write(p.callee.msg(header{typ: typeMethodReply, dest: p.caller.name, replySerial: m.Serial()}, nil))
+			if _, err := io.ReadFull(p.caller.r, hdr); err != nil {
+				b.Fatal(err)
+			}
+			n, _ := frameLen(hdr, MaxMessageSize)
+			p.caller.r.Discard(n - fixedHeaderLen)
+			elapsed[j] += time.Since(start)
+		}
+	}
+	b.ReportMetric(float64(elapsed[0].Nanoseconds())/float64(b.N), "svunit-ns/call")
+	b.ReportMetric(float64(elapsed[1].Nanoseconds())/float64(b.N), "daemon-ns/call")
+	b.ReportMetric(float64(elapsed[0])/float64(elapsed[1]), "svunit/daemon-latency")
+}
