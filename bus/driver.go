@@ -28,38 +28,41 @@ var driverInterfaces = []string{
 	"org.freedesktop.DBus.Properties", "org.freedesktop.DBus.Monitoring",
 }
 
-// driverMethods maps "interface.member" to its implementation; filled in
+// A methodKey names a driver method by interface and member.
+type methodKey struct{ iface, member string }
+
+// driverMethods maps each driver method to its implementation; filled in
 // init because the methods refer to the table (Introspect).
-var driverMethods map[string]driverMethod
+var driverMethods map[methodKey]driverMethod
 
 func init() {
-	driverMethods = map[string]driverMethod{
-		busName + ".Hello":                               {"", (*Server).hello},
-		busName + ".RequestName":                         {"su", (*Server).driverRequestName},
-		busName + ".ReleaseName":                         {"s", (*Server).driverReleaseName},
-		busName + ".GetNameOwner":                        {"s", (*Server).getNameOwner},
-		busName + ".NameHasOwner":                        {"s", (*Server).nameHasOwner},
-		busName + ".ListNames":                           {"", (*Server).listNames},
-		busName + ".ListActivatableNames":                {"", (*Server).listActivatableNames},
-		busName + ".ListQueuedOwners":                    {"s", (*Server).listQueuedOwners},
-		busName + ".AddMatch":                            {"s", (*Server).addMatch},
-		busName + ".RemoveMatch":                         {"s", (*Server).removeMatch},
-		busName + ".GetConnectionUnixUser":               {"s", (*Server).getConnectionUnixUser},
-		busName + ".GetConnectionUnixProcessID":          {"s", (*Server).getConnectionUnixProcessID},
-		busName + ".GetConnectionCredentials":            {"s", (*Server).getConnectionCredentials},
-		busName + ".GetAdtAuditSessionData":              {"s", unknownCredential(errAuditUnknown, "audit session data")},
-		busName + ".GetConnectionSELinuxSecurityContext": {"s", unknownCredential(errSELinuxUnknown, "SELinux security context")},
-		busName + ".GetId":                               {"", (*Server).getID},
-		busName + ".StartServiceByName":                  {"su", (*Server).startServiceByName},
-		busName + ".UpdateActivationEnvironment":         {"a{ss}", (*Server).updateActivationEnvironment},
-		busName + ".ReloadConfig":                        {"", (*Server).reloadConfig},
-		"org.freedesktop.DBus.Peer.Ping":                 {"", (*Server).ping},
-		"org.freedesktop.DBus.Peer.GetMachineId":         {"", (*Server).getMachineID},
-		"org.freedesktop.DBus.Introspectable.Introspect": {"", (*Server).introspect},
-		"org.freedesktop.DBus.Properties.Get":            {"ss", (*Server).propGet},
-		"org.freedesktop.DBus.Properties.GetAll":         {"s", (*Server).propGetAll},
-		"org.freedesktop.DBus.Properties.Set":            {"ssv", (*Server).propSet},
-		"org.freedesktop.DBus.Monitoring.BecomeMonitor":  {"asu", (*Server).becomeMonitor},
+	driverMethods = map[methodKey]driverMethod{
+		{busName, "Hello"}:                                    {"", (*Server).hello},
+		{busName, "RequestName"}:                              {"su", (*Server).driverRequestName},
+		{busName, "ReleaseName"}:                              {"s", (*Server).driverReleaseName},
+		{busName, "GetNameOwner"}:                             {"s", (*Server).getNameOwner},
+		{busName, "NameHasOwner"}:                             {"s", (*Server).nameHasOwner},
+		{busName, "ListNames"}:                                {"", (*Server).listNames},
+		{busName, "ListActivatableNames"}:                     {"", (*Server).listActivatableNames},
+		{busName, "ListQueuedOwners"}:                         {"s", (*Server).listQueuedOwners},
+		{busName, "AddMatch"}:                                 {"s", (*Server).addMatch},
+		{busName, "RemoveMatch"}:                              {"s", (*Server).removeMatch},
+		{busName, "GetConnectionUnixUser"}:                    {"s", (*Server).getConnectionUnixUser},
+		{busName, "GetConnectionUnixProcessID"}:               {"s", (*Server).getConnectionUnixProcessID},
+		{busName, "GetConnectionCredentials"}:                 {"s", (*Server).getConnectionCredentials},
+		{busName, "GetAdtAuditSessionData"}:                   {"s", unknownCredential(errAuditUnknown, "audit session data")},
+		{busName, "GetConnectionSELinuxSecurityContext"}:      {"s", unknownCredential(errSELinuxUnknown, "SELinux security context")},
+		{busName, "GetId"}:                                    {"", (*Server).getID},
+		{busName, "StartServiceByName"}:                       {"su", (*Server).startServiceByName},
+		{busName, "UpdateActivationEnvironment"}:              {"a{ss}", (*Server).updateActivationEnvironment},
+		{busName, "ReloadConfig"}:                             {"", (*Server).reloadConfig},
+		{"org.freedesktop.DBus.Peer", "Ping"}:                 {"", (*Server).ping},
+		{"org.freedesktop.DBus.Peer", "GetMachineId"}:         {"", (*Server).getMachineID},
+		{"org.freedesktop.DBus.Introspectable", "Introspect"}: {"", (*Server).introspect},
+		{"org.freedesktop.DBus.Properties", "Get"}:            {"ss", (*Server).propGet},
+		{"org.freedesktop.DBus.Properties", "GetAll"}:         {"s", (*Server).propGetAll},
+		{"org.freedesktop.DBus.Properties", "Set"}:            {"ssv", (*Server).propSet},
+		{"org.freedesktop.DBus.Monitoring", "BecomeMonitor"}:  {"asu", (*Server).becomeMonitor},
 	}
 }
 
@@ -92,11 +95,11 @@ func (s *Server) driverCall(c *conn, m *routed) error {
 
 func lookupDriverMethod(iface, member string) (driverMethod, bool) {
 	if iface != "" {
-		m, ok := driverMethods[iface+"."+member]
+		m, ok := driverMethods[methodKey{iface, member}]
 		return m, ok
 	}
 	for _, i := range driverInterfaces {
-		if m, ok := driverMethods[i+"."+member]; ok {
+		if m, ok := driverMethods[methodKey{i, member}]; ok {
 			return m, true
 		}
 	}
