@@ -124,7 +124,7 @@ func (m *Manager) runLayer(layer []*units.Unit, jobs map[string]*Job, failed map
 		}
 		s := m.service(u.Name)
 		if s == nil {
-			j.finish(JobSkipped, "the unit was removed")
+			j.finish(JobSkipped, removedReason)
 			continue
 		}
 		switch j.Type {

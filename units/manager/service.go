@@ -163,15 +163,18 @@ func (s *service) send(m any) {
 	}
 }
 
+// removedReason is the reason of jobs skipped because their unit is gone.
+const removedReason = "the unit was removed"
+
 // answerRemoved finishes what a message waits for, for a removed unit.
 func answerRemoved(m any) {
 	switch m := m.(type) {
 	case msgStart:
-		m.job.finish(JobSkipped, "the unit was removed")
+		m.job.finish(JobSkipped, removedReason)
 	case msgRestart:
-		m.job.finish(JobSkipped, "the unit was removed")
+		m.job.finish(JobSkipped, removedReason)
 	case msgReload:
-		m.job.finish(JobSkipped, "the unit was removed")
+		m.job.finish(JobSkipped, removedReason)
 	case msgStop:
 		m.job.finish(JobDone, "")
 	case msgKill:
@@ -271,7 +274,7 @@ func (s *service) checkRemoved() {
 		return
 	}
 	s.clearTimer()
-	s.cancelJobs(&s.startJobs, JobSkipped, "the unit was removed")
+	s.cancelJobs(&s.startJobs, JobSkipped, removedReason)
 	s.cancelJobs(&s.stopJobs, JobDone, "")
 	close(s.removed)
 	s.gone = true
@@ -285,7 +288,7 @@ func (s *service) move(to State) {
 	}
 	if !CanMove(from, to) {
 		s.m.logf("%s: internal error: transition %s → %s is not allowed", s.name, from, to)
-		to = Unknown
+		to, s.result = Unknown, ResultUnknownState
 	}
 	s.state = to
 	t := now()

@@ -81,8 +81,8 @@ const (
 	ResultTimeout      Result = "timeout"
 	ResultStartLimit   Result = "start-limit-hit"
 	ResultResources    Result = "resources" // the spawn failed: no such program, bad user, …
-	ResultProtocol     Result = "protocol"  // forking without a main pid, notify without READY=1
-	ResultUnknownState Result = "internal"
+	ResultProtocol     Result = "protocol"  // Type=forking left no daemon the manager could find
+	ResultUnknownState Result = "internal"  // the state machine refused a transition (a bug)
 )
 
 // activeState maps a Supervisor state and the last result to systemd's
