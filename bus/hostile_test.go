@@ -340,3 +340,22 @@ func TestHelloTwiceAndMonitorSending(t *testing.T) {
 	mon.write(mon.call(busName, busPath, busName, "GetId", "", nil))
 	mon.expectClosed()
 }
+
+// TestUnclaimedFDs sends descriptors with messages that do not declare
+// them; the bus must not pile them up.
+func TestUnclaimedFDs(t *testing.T) {
+	checkFDs(t)
+	s := testBus(t, Config{})
+	rc := rawDial(t, s).auth().hello()
+	fds := make([]int, MaxUnixFDsPerMessage)
+	for i := range fds {
+		fds[i] = int(os.Stdin.Fd())
+	}
+	for i := 0; i < 100; i++ {
+		msg := rc.msg(header{typ: typeSignal, path: "/", iface: "org.x.Y", member: "Z"}, nil)
+		if _, _, err := rc.c.WriteMsgUnix(msg, unix.UnixRights(fds...), nil); err != nil {
+			break // the bus has hung up
+		}
+	}
+	rc.expectClosed()
+}

@@ -111,6 +111,12 @@ func (c *conn) takeFDs(oob []byte, flags int) error {
 	if flags&unix.MSG_CTRUNC != 0 {
 		return protoErrorf("more than %d file descriptors in one message", c.srv.limits.MaxUnixFDsPerMessage)
 	}
+	if len(c.fds) > c.srv.limits.MaxUnixFDsPerMessage {
+		// Descriptors ride with their message's bytes, so more than one
+		// message's worth waiting means a client sending descriptors no
+		// message claims: stop before they exhaust the bus's table.
+		return protoErrorf("%d file descriptors arrived that no message claims", len(c.fds))
+	}
 	if !c.unixFD && len(c.fds) > 0 {
 		return protoErrorf("file descriptors sent without NEGOTIATE_UNIX_FD")
 	}
