@@ -15,9 +15,13 @@
 // arithmetic against the limits, the message is read into a buffer that
 // grows only as bytes arrive, and every header field and body value is
 // walked against its signature (array lengths against the bytes left,
-// nesting depth, UTF-8, object paths, padding). Only validated bytes are
-// ever handed to godbus's decoder. A malformed message disconnects its
-// sender, as the specification asks; the bus never panics on input.
+// nesting depth, UTF-8, object paths, padding). The bus never hands
+// client bytes to godbus's decoder: it forwards validated bytes with a
+// rewritten header and reads driver arguments in place; FuzzMessage checks
+// that whatever it accepts also decodes with godbus, so godbus clients
+// (the manager's included) only receive what they can decode. A malformed
+// message disconnects its sender, as the specification asks; the bus never
+// panics on input.
 //
 // # Concurrency
 //
