@@ -1,10 +1,8 @@
 package bus
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -98,21 +96,4 @@ func checkFDs(t *testing.T) {
 			t.Errorf("open descriptors: %d before, %d after", before, n)
 		}
 	})
-}
-
-// connCount is the number of live connections the server tracks.
-func (s *Server) connCount() int {
-	s.imu.Lock()
-	defer s.imu.Unlock()
-	return len(s.all)
-}
-
-func names(s *Server) string {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	var b strings.Builder
-	for n, o := range s.names {
-		fmt.Fprintf(&b, "%s=%s ", n, o.primary().name)
-	}
-	return b.String()
 }
