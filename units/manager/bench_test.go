@@ -72,8 +72,15 @@ type chanSink chan int
 func (c chanSink) exited(pid int, _ syscall.WaitStatus) { c <- pid }
 
 // BenchmarkStart1000 starts 1000 units (StartSecs=0) to RUNNING and stops
-// them, against fork/exec and kill/reap of 1000 sleepers.
+// them, against fork/exec and kill/reap of 1000 sleepers; with a cgroup
+// per unit where the system allows it, and with the process group and
+// /proc.
 func BenchmarkStart1000(b *testing.B) {
+	b.Run("cgroups", func(b *testing.B) { benchStart(b, Config{}) })
+	b.Run("proc", func(b *testing.B) { benchStart(b, Config{NoCgroups: true}) })
+}
+
+func benchStart(b *testing.B, cfg Config) {
 	var floorStart, floorStop, mgrStart, mgrStop time.Duration
 	for i := 0; i < b.N; i++ {
 		t0 := time.Now()
@@ -83,7 +90,8 @@ func BenchmarkStart1000(b *testing.B) {
 		floorKill(pids)
 		floorStop += time.Since(t0)
 
-		m, err := New(Config{Units: sleepers(benchUnits)})
+		cfg.Units = sleepers(benchUnits)
+		m, err := New(cfg)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -3,6 +3,7 @@ package manager
 import (
 	"bytes"
 	"os"
+	"slices"
 	"strconv"
 	"sync"
 	"syscall"
@@ -199,22 +200,28 @@ func hasInvocation(pid int, id string) bool {
 	return false
 }
 
-// signalGroup sends sig to every member of g; it reports how many
-// processes it signalled.
-func signalGroup(g procGroup, r *reaper, sig syscall.Signal, exceptMain bool) int {
+// signalGroup sends sigs, in order, to every member of g (all but the
+// main process with exceptMain); it reports how many signals it delivered.
+func signalGroup(g procGroup, r *reaper, exceptMain bool, sigs ...syscall.Signal) int {
 	n := 0
-	if !exceptMain && g.pgid > 0 && syscall.Kill(-g.pgid, sig) == nil {
-		n++ // the whole group at once, including what forked since /proc was read
+	if !exceptMain && g.pgid > 0 {
+		for _, sig := range sigs { // the whole group at once, including what forked since /proc was read
+			if syscall.Kill(-g.pgid, sig) == nil {
+				n++
+			}
+		}
 	}
-	if g.cgroup != "" && sig == syscall.SIGKILL && !exceptMain && cgroupKill(g.cgroup) {
+	if g.cgroup != "" && !exceptMain && slices.Equal(sigs, []syscall.Signal{syscall.SIGKILL}) && cgroupKill(g.cgroup) {
 		return n + 1
 	}
 	for _, pid := range members(g, r) {
 		if exceptMain && pid == g.main {
 			continue
 		}
-		if syscall.Kill(pid, sig) == nil {
-			n++
+		for _, sig := range sigs {
+			if syscall.Kill(pid, sig) == nil {
+				n++
+			}
 		}
 	}
 	return n

@@ -4,15 +4,17 @@ package manager
 
 import "syscall"
 
-// signalGroup sends sig to g's process group (and main process): without
+// signalGroup sends sigs to g's process group (and main process): without
 // /proc and a subreaper, processes that left the group cannot be found.
-func signalGroup(g procGroup, r *reaper, sig syscall.Signal, exceptMain bool) int {
+func signalGroup(g procGroup, r *reaper, exceptMain bool, sigs ...syscall.Signal) int {
 	n := 0
-	if g.pgid > 0 && !exceptMain && syscall.Kill(-g.pgid, sig) == nil {
-		n++
-	}
-	if g.main > 0 && !exceptMain && g.main != g.pgid && syscall.Kill(g.main, sig) == nil {
-		n++
+	for _, sig := range sigs {
+		if g.pgid > 0 && !exceptMain && syscall.Kill(-g.pgid, sig) == nil {
+			n++
+		}
+		if g.main > 0 && !exceptMain && g.main != g.pgid && syscall.Kill(g.main, sig) == nil {
+			n++
+		}
 	}
 	return n
 }

@@ -154,17 +154,18 @@ func (s *service) killLeftovers() {
 		return
 	}
 	if s.proc.pgid != 0 && hasLeftovers(s.proc, s.m.reaper) {
-		signalGroup(s.proc, s.m.reaper, syscall.SIGKILL, false)
+		signalGroup(s.proc, s.m.reaper, false, syscall.SIGKILL)
 	}
 }
 
 // signal sends sig to every process of the run (and SIGCONT, so that a
 // stopped process sees it), or to all but the main one when mixed asks.
 func (s *service) signal(sig syscall.Signal, cont bool) {
-	signalGroup(s.proc, s.m.reaper, sig, false)
 	if cont && sig != syscall.SIGKILL && sig != syscall.SIGCONT {
-		signalGroup(s.proc, s.m.reaper, syscall.SIGCONT, false)
+		signalGroup(s.proc, s.m.reaper, false, sig, syscall.SIGCONT)
+		return
 	}
+	signalGroup(s.proc, s.m.reaper, false, sig)
 }
 
 func (s *service) signalMain(sig syscall.Signal) {
@@ -175,7 +176,7 @@ func (s *service) signalMain(sig syscall.Signal) {
 		}
 	}
 	if sig == syscall.SIGKILL && s.u.Service.KillMode == units.KillMixed {
-		signalGroup(s.proc, s.m.reaper, syscall.SIGKILL, true)
+		signalGroup(s.proc, s.m.reaper, true, syscall.SIGKILL)
 	}
 }
 
@@ -194,7 +195,7 @@ func (s *service) kill(who string, sig syscall.Signal) error {
 	case "control":
 		pid = s.ctrl.pid
 	case "all":
-		if signalGroup(s.proc, s.m.reaper, sig, false)+s.signalControl(sig) == 0 {
+		if signalGroup(s.proc, s.m.reaper, false, sig)+s.signalControl(sig) == 0 {
 			return fmt.Errorf("%s: %w", s.name, errNoProcess)
 		}
 		return nil
