@@ -42,13 +42,15 @@ type Config struct {
 // A Manager supervises the units of one directory. Its methods may be
 // called from any goroutine.
 type Manager struct {
+	// Set by New, read-only afterwards.
 	cfg    Config
-	reaper *reaper
-	notify *notifier
-	cg     *cgroups // nil: no cgroup v2 subtree, KillMode=control-group uses /proc
-	hub    hub
-	jobs   jobTable
-	wg     sync.WaitGroup // service goroutines
+	reaper *reaper   // the process's only waiter for children
+	notify *notifier // NOTIFY_SOCKET for Type=notify units
+	cg     *cgroups  // nil: no cgroup v2 subtree, KillMode=control-group uses /proc
+
+	hub  hub            // event fan-out; has its own lock
+	jobs jobTable       // unfinished jobs; has its own lock
+	wg   sync.WaitGroup // service goroutines
 
 	shutting atomic.Bool // Shutdown began: no automatic restarts, no new starts
 
