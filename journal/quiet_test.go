@@ -9,6 +9,8 @@ import (
 	"os/exec"
 	"runtime"
 	"testing"
+
+	"golang.org/x/sys/unix"
 )
 
 func init() {
@@ -188,4 +190,32 @@ func childInherit() int {
 		return 1
 	}
 	return 0
+}
+
+// A busy stream's pipe grows to grownPipeMax, so that the writer runs
+// ahead; a quiet one keeps the kernel's default and costs nothing more.
+func TestBusyPipeGrows(t *testing.T) {
+	dir := mountTmpfs(t, "64m")
+	busy := mustOpen(t, Config{Unit: "busy", LogDir: dir})
+	quiet := mustOpen(t, Config{Unit: "quiet", LogDir: dir})
+	runChild(t, busy, "out", 20000, 100, 64<<10)
+	out, _ := quiet.Files()
+	out.WriteString("hello\n")
+	waitFor(t, "the lines", func() bool {
+		return busy.Status().Stdout.Written == 2_000_000 && quiet.Status().Stdout.Written == 6
+	})
+	pipeSize := func(o *Output) (n int) {
+		var err error
+		o.stdout.rc.Control(func(fd uintptr) { n, err = unix.FcntlInt(fd, unix.F_GETPIPE_SZ, 0) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := pipeSize(busy); n != grownPipeMax {
+		t.Errorf("busy pipe holds %d bytes, want %d", n, grownPipeMax)
+	}
+	if n := pipeSize(quiet); n != 64<<10 {
+		t.Errorf("quiet pipe holds %d bytes, want the default 64 KiB", n)
+	}
 }

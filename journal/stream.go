@@ -60,6 +60,8 @@ type stream struct {
 
 	written, dropped atomic.Int64
 	failing          atomic.Bool // the last write failed: bypass splice and drop until a write works
+	grown            bool        // the pipe was grown (see growPipe); owned by the copier
+	counted          bool        // the pipe counts in grownPipes; owned by the copier until done
 
 	errMu   sync.Mutex // guards the fields below; never held during I/O, so Status never waits on a sink
 	err     error      // the current failure, nil once a write succeeds
@@ -152,6 +154,7 @@ func (s *stream) pump() (buf *[]byte, n int, err error) {
 			m, lost, handled, serr := sp.spliceFrom(int(fd))
 			s.mu.Unlock()
 			if handled {
+				s.busy(int(fd), m)
 				s.written.Add(m - lost)
 				s.dropped.Add(lost)
 				switch {
@@ -166,6 +169,7 @@ func (s *stream) pump() (buf *[]byte, n int, err error) {
 			}
 		}
 		buf, n, err = readChunk(int(fd))
+		s.busy(int(fd), int64(n))
 		return err != errWouldBlock
 	})
 	if rerr != nil {
@@ -174,10 +178,20 @@ func (s *stream) pump() (buf *[]byte, n int, err error) {
 	return buf, n, err
 }
 
+// busy grows the pipe the first time one read finds it full (64 KiB):
+// the stream is busy, and a larger pipe lets the writer run ahead.
+func (s *stream) busy(fd int, moved int64) {
+	if moved >= chunkSize-4096 && !s.grown {
+		s.grown = true
+		s.counted = growPipe(fd)
+	}
+}
+
 // read waits until the pipe is readable and reads one chunk.
 func (s *stream) read() (buf *[]byte, n int, err error) {
 	rerr := s.rc.Read(func(fd uintptr) bool {
 		buf, n, err = readChunk(int(fd))
+		s.busy(int(fd), int64(n))
 		return err != errWouldBlock
 	})
 	if rerr != nil {
@@ -270,6 +284,9 @@ func (s *stream) close() error {
 		<-s.done
 	}
 	s.r.Close()
+	if s.counted {
+		releasePipe()
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.sink.close()
