@@ -57,9 +57,11 @@ const (
 	MaxNamesPerConnection = 512
 
 	// MaxOutgoingBytes is how many bytes may wait in one connection's outgoing
-	// queue. A client that stops reading fills it and is disconnected; the
-	// sender is never blocked. One message larger than this is still
-	// delivered when the queue is empty.
+	// queue. A client that stops reading the replies and signals it asked
+	// for fills it and is disconnected; method calls to a full queue are
+	// refused with LimitsExceeded instead, so that a flood of calls cannot
+	// cost a busy service its connection. Senders never block. One message
+	// larger than this is still delivered when the queue is empty.
 	MaxOutgoingBytes = 32 << 20
 )
 

@@ -167,3 +167,46 @@ func TestFDPassing(t *testing.T) {
 		t.Fatalf("Read = %q, %v", got, err)
 	}
 }
+
+// TestCallFloodKeepsCallee: calls to a connection that is not reading fill
+// its queue; further calls are refused with LimitsExceeded, and the callee
+// (which may simply be busy, like the manager) keeps its connection.
+func TestCallFloodKeepsCallee(t *testing.T) {
+	s := testBus(t, Config{Limits: Limits{MaxOutgoingBytes: 1 << 20}})
+	callee := rawDial(t, s).auth().hello()
+	caller := rawDial(t, s).auth().hello()
+	e := encoder{order: binary.LittleEndian}
+	e.str(strings.Repeat("f", 64<<10))
+	const sent = 200 // 12.5 MiB against a 1 MiB queue and the socket's buffer
+	for i := 0; i < sent; i++ {
+		caller.write(caller.call(callee.name, "/", "org.x.Y", "Flood", "s", e.buf))
+	}
+	// Errors come back in order, before the answer to a later GetId.
+	caller.write(caller.call(busName, busPath, busName, "GetId", "", nil))
+	refused := 0
+	for m := caller.read(); m.Type != dbus.TypeMethodReply; m = caller.read() {
+		if m.Headers[dbus.FieldErrorName].Value() != errLimitsExceeded {
+			t.Fatalf("caller got %v", m)
+		}
+		refused++
+	}
+	if refused == 0 {
+		t.Fatal("the flood was never refused")
+	}
+	s.mu.RLock()
+	alive := s.conns[callee.name] != nil
+	s.mu.RUnlock()
+	if !alive {
+		t.Fatal("the callee lost its connection to a flood of calls")
+	}
+	// The callee catches up on the calls it was given and is still served.
+	for i := 0; i < sent-refused; i++ {
+		if m := callee.read(); m.Headers[dbus.FieldMember].Value() != "Flood" {
+			t.Fatalf("callee got %v", m)
+		}
+	}
+	callee.write(callee.call(busName, busPath, busName, "GetId", "", nil))
+	if m := callee.read(); m.Type != dbus.TypeMethodReply {
+		t.Fatalf("callee after the flood: %v", m)
+	}
+}

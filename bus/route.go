@@ -150,7 +150,19 @@ func (s *Server) unicast(c *conn, m *routed, out []byte, fds []int) *conn {
 			return nil
 		}
 	}
-	dst.send(outMsg{data: out, fds: fds})
+	if h.typ != typeMethodCall {
+		dst.send(outMsg{data: out, fds: fds})
+		return dst
+	}
+	if !dst.offer(outMsg{data: out, fds: fds}) {
+		closeFDs(fds)
+		if h.wantsReply() {
+			c.untrack(h.serial)
+			dst.forgive(c, h.serial)
+		}
+		s.replyError(c, h, errLimitsExceeded, fmt.Sprintf("The connection %s has more than %d bytes waiting to be read; try again later", dst.describe(), s.limits.MaxOutgoingBytes))
+		return nil
+	}
 	return dst
 }
 
@@ -245,6 +257,14 @@ func (c *conn) track(dst *conn, serial uint32, limit int) error {
 		c.srv.sendError(c, serial, errNoReply, "Message recipient disconnected from message bus without replying")
 	}
 	return nil
+}
+
+// forgive drops the reply c would owe caller for serial (the call was
+// never delivered).
+func (c *conn) forgive(caller *conn, serial uint32) {
+	c.pmu.Lock()
+	delete(c.owes, pendingKey{caller.id, serial})
+	c.pmu.Unlock()
 }
 
 func (c *conn) untrack(serial uint32) {

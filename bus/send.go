@@ -23,37 +23,49 @@ const maxBatch = 64
 // queued it writes at once (non-blocking); what the socket does not take
 // waits in the queue for c's flusher goroutine, started on demand. If the
 // queue would exceed MaxOutgoingBytes, c is disconnected instead: a client
-// that does not read loses its connection, nobody else waits for it.
-func (c *conn) send(m outMsg) {
+// that does not read what it asked for (replies, subscribed signals) loses
+// its connection, and nobody else waits for it.
+func (c *conn) send(m outMsg) { c.enqueue(m, true) }
+
+// offer queues a method call for c like send, but when c's queue is full
+// it refuses the call (false, leaving m.fds to the caller) instead of
+// disconnecting c: a flood of calls must not cost the callee its
+// connection. The caller is answered LimitsExceeded.
+func (c *conn) offer(m outMsg) bool { return c.enqueue(m, false) }
+
+func (c *conn) enqueue(m outMsg, dropIfFull bool) bool {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
 	if c.closed {
 		closeFDs(m.fds)
-		return
+		return true
+	}
+	size := len(m.data) + queueOverhead
+	if len(c.queue) > 0 && c.qbytes+size > c.srv.limits.MaxOutgoingBytes {
+		if !dropIfFull {
+			return false
+		}
+		c.srv.logf("bus: %s does not read its messages (%d bytes queued); disconnecting", c.describe(), c.qbytes)
+		c.closeLocked()
+		closeFDs(m.fds)
+		return true
 	}
 	if !c.flushing && len(c.queue) == 0 {
 		n, err := c.writeNow(&m, 0)
 		if err != nil && err != unix.EAGAIN {
 			c.closeLocked()
 			closeFDs(m.fds)
-			return
+			return true
 		}
 		if n == len(m.data) {
 			closeFDs(m.fds)
-			return
+			return true
 		}
 		if n > 0 {
 			closeFDs(m.fds)
 			m.fds = nil
 		}
 		c.qoff = n
-	}
-	size := len(m.data) + queueOverhead
-	if len(c.queue) > 0 && c.qbytes+size > c.srv.limits.MaxOutgoingBytes {
-		c.srv.logf("bus: %s does not read its messages (%d bytes queued); disconnecting", c.describe(), c.qbytes)
-		c.closeLocked()
-		closeFDs(m.fds)
-		return
 	}
 	c.queue = append(c.queue, m)
 	c.qbytes += size
@@ -62,6 +74,7 @@ func (c *conn) send(m outMsg) {
 		c.srv.wg.Add(1) // c is open, so its serve goroutine still holds the group
 		go c.flush()
 	}
+	return true
 }
 
 // sendState is what sendOnce reports. Guarded by wmu.
