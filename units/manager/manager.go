@@ -112,7 +112,7 @@ func (m *Manager) load() (*units.Set, error) {
 
 // add makes the runtime of u and starts its goroutine. A unit whose output
 // cannot be opened is still loaded, with its output sent to /dev/null and
-// the reason as its spawn error.
+// the reason in its snapshot's Logs.Error.
 func (m *Manager) add(u *units.Unit) *service {
 	s := newService(m, u, m.openOutputs(u))
 
