@@ -38,8 +38,8 @@ const introspectXML = `<!DOCTYPE node PUBLIC "-//freedesktop//DTD D-BUS Object I
     <signal name="NameOwnerChanged"><arg type="s"/><arg type="s"/><arg type="s"/></signal>
     <signal name="NameLost"><arg type="s"/></signal>
     <signal name="NameAcquired"><arg type="s"/></signal>
-    <property name="Features" type="as" access="read"/>
-    <property name="Interfaces" type="as" access="read"/>
+    <property name="Features" type="as" access="read"><annotation name="org.freedesktop.DBus.Property.EmitsChangedSignal" value="const"/></property>
+    <property name="Interfaces" type="as" access="read"><annotation name="org.freedesktop.DBus.Property.EmitsChangedSignal" value="const"/></property>
   </interface>
   <interface name="org.freedesktop.DBus.Properties">
     <method name="Get"><arg direction="in" type="s"/><arg direction="in" type="s"/><arg direction="out" type="v"/></method>
