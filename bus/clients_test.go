@@ -166,6 +166,9 @@ func TestBusctl(t *testing.T) {
 	if out := runClient(t, "busctl", addr, "introspect", svcName, svcPath); !strings.Contains(out, svcIface) || !strings.Contains(out, ".Echo") {
 		t.Errorf("busctl introspect printed:\n%s", out)
 	}
+	if out := runClient(t, "busctl", addr, "introspect", busName, busPath, "--no-pager"); !strings.Contains(out, ".NameOwnerChanged") || !strings.Contains(out, ".BecomeMonitor") {
+		t.Errorf("busctl introspect of the driver printed:\n%s", out)
+	}
 	if out := runClient(t, "busctl", addr, "list", "--no-pager"); !strings.Contains(out, svcName) {
 		t.Errorf("busctl list does not show %s:\n%s", svcName, out)
 	}
