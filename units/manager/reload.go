@@ -92,10 +92,19 @@ func (m *Manager) apply(old, set *units.Set, rep ReloadReport) []*Job {
 			toRestart = append(toRestart, u)
 		}
 		var out *outputs
-		if !sameOutput(old.Get(name), u) {
+		if !sameOutput(old.Get(name), u) || s.out.Load().err != nil {
 			out = m.openOutputs(u)
 		}
 		s.send(msgReplace{u: u, out: out})
+	}
+	for _, name := range rep.Unchanged {
+		// Output that could not be opened is tried again (the directory
+		// may exist now).
+		if s := m.service(name); s != nil && s.out.Load().err != nil {
+			if out := m.openOutputs(set.Get(name)); out.err == nil {
+				s.send(msgReplace{u: set.Get(name), out: out})
+			}
+		}
 	}
 	return append(m.queue(toStart, JobStart), m.queue(toRestart, JobRestart)...)
 }

@@ -276,3 +276,20 @@ func TestSpawnErrorSaysWhat(t *testing.T) {
 		}
 	}
 }
+
+// TestOutputCannotOpen: a unit whose log file cannot be opened still
+// loads and runs, with its output going nowhere and the reason in its
+// snapshot.
+func TestOutputCannotOpen(t *testing.T) {
+	u := cmdUnit("mute", []string{"/bin/sleep", "1000"}, func(s *units.Service) {
+		s.StandardOutput = "append:/nonexistent-svunit-dir/mute.log"
+	})
+	m := newManagerConfig(t, Config{LogDir: t.TempDir()}, u)
+	snap, _ := m.Unit("mute")
+	if !strings.Contains(snap.Logs.Error, "/nonexistent-svunit-dir/mute.log") {
+		t.Errorf("Logs.Error = %q, want it to name the file", snap.Logs.Error)
+	}
+	if rs := waitFor(t)(m.Start("mute")); rs[0] != JobDone {
+		t.Errorf("start: %s", rs[0])
+	}
+}
