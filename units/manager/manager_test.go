@@ -3,6 +3,7 @@
 package manager
 
 import (
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -48,4 +49,40 @@ func listed(js []*Job, j *Job) bool {
 		}
 	}
 	return false
+}
+
+// TestJobEvents: a job is announced (JobNew), listed while it runs, and
+// removed (JobRemoved, with its result) only after the unit's state change
+// that ended it was published.
+func TestJobEvents(t *testing.T) {
+	m := newManager(t, testUnit("web", "sleep", func(s *units.Service) { s.StartSecs = 100 * time.Millisecond }))
+	sub := m.Subscribe()
+	defer sub.Close()
+	jobs, err := m.Start("web")
+	waitJobs(t, jobs, err)
+	var seen []string
+	for len(seen) == 0 || seen[len(seen)-1] != "job-removed" {
+		select {
+		case e := <-sub.C:
+			switch {
+			case e.Type == JobNew && e.Job == jobs[0]:
+				seen = append(seen, "job-new")
+			case e.Type == UnitChanged && e.New.State == Running && e.Old.State != Running:
+				seen = append(seen, "running")
+			case e.Type == JobRemoved && e.Job == jobs[0]:
+				if e.Job.Result != JobDone {
+					t.Errorf("JobRemoved with result %s", e.Job.Result)
+				}
+				seen = append(seen, "job-removed")
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("events so far: %v", seen)
+		}
+	}
+	if want := []string{"job-new", "running", "job-removed"}; strings.Join(seen, " ") != strings.Join(want, " ") {
+		t.Errorf("events %v, want %v", seen, want)
+	}
+	if listed(m.Jobs(), jobs[0]) {
+		t.Error("a finished job is still listed")
+	}
 }
