@@ -29,13 +29,15 @@ type conn struct {
 	rbufp  *[]byte // rbuf's pool entry
 	r, w   int     // unread bytes are rbuf[r:w]
 	fds    []int   // received descriptors no message has claimed yet
+	large  int     // bytes of a large message charged to budget, until dispatched
 	oob    []byte  // control-message buffer for recvmsg
 	rs     recvState
 	recvFn func(uintptr) bool // c.recvOnce, bound once
 
 	// Written by the reader goroutine during authentication, before the
 	// connection is registered under srv.mu; read-only after.
-	unixFD bool // the client negotiated descriptor passing
+	unixFD bool       // the client negotiated descriptor passing
+	budget *uidBudget // its uid's byte budget; nil until authenticated
 
 	// Guarded by srv.imu.
 	incomplete *list.Element // position in srv.incomplete while authenticating
@@ -136,6 +138,8 @@ func (c *conn) serve() {
 		if err == nil {
 			err = c.srv.dispatch(c, msg, fds)
 		}
+		c.budget.give(c.large)
+		c.large = 0
 		if err != nil {
 			if !isDisconnect(err) {
 				c.srv.logf("bus: %s: %v; disconnecting", c.describe(), err)
@@ -163,6 +167,8 @@ func (c *conn) cleanup() {
 	c.failPending()
 	closeFDs(c.fds)
 	c.fds = nil
+	c.budget.give(c.large)
+	c.large = 0
 	c.r, c.w = 0, 0
 	c.releaseIfEmpty()
 }

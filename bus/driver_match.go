@@ -125,6 +125,7 @@ func (s *Server) forget(c *conn) {
 	if c.counted {
 		if s.perUID[c.cred.UID]--; s.perUID[c.cred.UID] == 0 {
 			delete(s.perUID, c.cred.UID)
+			delete(s.budgets, c.cred.UID) // a new budget starts from zero
 		}
 		c.counted = false
 	}

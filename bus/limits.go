@@ -1,6 +1,9 @@
 package bus
 
-import "time"
+import (
+	"sync/atomic"
+	"time"
+)
 
 // The bus's limits. Each protects the bus and its other clients from one
 // client: a client that exceeds one gets an error reply or is disconnected,
@@ -63,6 +66,13 @@ const (
 	// cost a busy service its connection. Senders never block. One message
 	// larger than this is still delivered when the queue is empty.
 	MaxOutgoingBytes = 32 << 20
+
+	// MaxBytesPerUID is how much memory all the connections of one uid may
+	// make the bus hold at once: their unfinished incoming messages plus
+	// their outgoing queues. It bounds what a local user can make a root
+	// bus allocate, whatever the number of connections; a connection that
+	// would exceed it is treated as exceeding its own limit.
+	MaxBytesPerUID = 256 << 20
 )
 
 // Limits overrides the bus's limits; a zero field means the constant of the
@@ -77,6 +87,7 @@ type Limits struct {
 	MaxMatchRules            int
 	MaxNamesPerConnection    int
 	MaxOutgoingBytes         int
+	MaxBytesPerUID           int
 }
 
 // withDefaults returns l with every zero field set to its constant.
@@ -94,6 +105,7 @@ func (l Limits) withDefaults() Limits {
 	def(&l.MaxMatchRules, MaxMatchRules)
 	def(&l.MaxNamesPerConnection, MaxNamesPerConnection)
 	def(&l.MaxOutgoingBytes, MaxOutgoingBytes)
+	def(&l.MaxBytesPerUID, MaxBytesPerUID)
 	if l.AuthTimeout <= 0 {
 		l.AuthTimeout = AuthTimeout
 	}
@@ -101,4 +113,28 @@ func (l Limits) withDefaults() Limits {
 		l.MaxMessageSize = MaxMessageSize
 	}
 	return l
+}
+
+// A uidBudget counts the bytes one uid's connections hold in the bus
+// (MaxBytesPerUID). Safe for concurrent use; a nil budget (a connection
+// still authenticating) counts nothing.
+type uidBudget struct{ bytes atomic.Int64 }
+
+// take reserves n bytes, or reports false if that would pass limit.
+func (b *uidBudget) take(n, limit int) bool {
+	if b == nil || n <= 0 {
+		return true
+	}
+	if b.bytes.Add(int64(n)) > int64(limit) {
+		b.bytes.Add(-int64(n))
+		return false
+	}
+	return true
+}
+
+// give returns n reserved bytes.
+func (b *uidBudget) give(n int) {
+	if b != nil && n > 0 {
+		b.bytes.Add(-int64(n))
+	}
 }

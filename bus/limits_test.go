@@ -210,3 +210,32 @@ func TestCallFloodKeepsCallee(t *testing.T) {
 		t.Fatalf("callee after the flood: %v", m)
 	}
 }
+
+// TestBytesPerUID: a uid's connections together may not make the bus hold
+// more than MaxBytesPerUID, however many connections they spread it over.
+func TestBytesPerUID(t *testing.T) {
+	checkFDs(t)
+	s := testBus(t, Config{Limits: Limits{MaxBytesPerUID: 1 << 20}})
+	bystander := dial(t, s)
+	// Unfinished incoming messages: two connections each start a 4 MiB
+	// message and send 700 KiB of it; the second passes the budget.
+	var clients []*rawClient
+	for i := 0; i < 2; i++ {
+		rc := rawDial(t, s).auth().hello()
+		rc.write(fixed('l', typeSignal, 4<<20, 1, 0))
+		rc.c.Write(make([]byte, 700<<10)) // fails for the one the bus drops
+		clients = append(clients, rc)
+	}
+	clients[1].expectClosed()
+	if err := bystander.BusObject().Call("org.freedesktop.DBus.Peer.Ping", 0).Err; err != nil {
+		t.Fatalf("bystander: %v", err)
+	}
+	clients[0].c.Close()
+	// Once they are gone, the uid's budget is whole again.
+	waitFor(t, "the unfinished message's bytes to be returned", func() bool {
+		s.mu.RLock()
+		defer s.mu.RUnlock()
+		b := s.budgets[uint32(os.Getuid())]
+		return b != nil && b.bytes.Load() == 0
+	})
+}

@@ -169,13 +169,17 @@ func (c *conn) readMessage() (msg []byte, fds []int, err error) {
 // buffer, grown as bytes arrive so that a length the client claims but does
 // not send costs nothing.
 func (c *conn) readLarge(total int) ([]byte, error) {
-	msg := make([]byte, c.w-c.r, min(total, 64<<10))
+	msg := make([]byte, c.w-c.r)
 	copy(msg, c.rbuf[c.r:c.w])
 	c.r = c.w
 	c.releaseIfEmpty()
 	for len(msg) < total {
 		if len(msg) == cap(msg) {
-			grown := make([]byte, len(msg), min(total, 2*cap(msg)))
+			grown := make([]byte, len(msg), min(total, max(64<<10, 2*cap(msg))))
+			if !c.budget.take(cap(grown)-cap(msg), c.srv.limits.MaxBytesPerUID) {
+				return nil, protoErrorf("uid %d's connections would make the bus hold more than %d bytes", c.cred.UID, c.srv.limits.MaxBytesPerUID)
+			}
+			c.large += cap(grown) - cap(msg)
 			copy(grown, msg)
 			msg = grown
 		}

@@ -1,6 +1,8 @@
 package bus
 
 import (
+	"fmt"
+
 	"golang.org/x/sys/unix"
 )
 
@@ -42,13 +44,7 @@ func (c *conn) enqueue(m outMsg, dropIfFull bool) bool {
 	}
 	size := len(m.data) + queueOverhead
 	if len(c.queue) > 0 && c.qbytes+size > c.srv.limits.MaxOutgoingBytes {
-		if !dropIfFull {
-			return false
-		}
-		c.srv.logf("bus: %s does not read its messages (%d bytes queued); disconnecting", c.describe(), c.qbytes)
-		c.closeLocked()
-		closeFDs(m.fds)
-		return true
+		return c.refuse(m, dropIfFull, fmt.Sprintf("does not read its messages (%d bytes queued)", c.qbytes))
 	}
 	if !c.flushing && len(c.queue) == 0 {
 		n, err := c.writeNow(&m, 0)
@@ -67,6 +63,9 @@ func (c *conn) enqueue(m outMsg, dropIfFull bool) bool {
 		}
 		c.qoff = n
 	}
+	if !c.budget.take(size, c.srv.limits.MaxBytesPerUID) {
+		return c.refuse(m, dropIfFull, fmt.Sprintf("would make uid %d's connections hold more than %d bytes in the bus", c.cred.UID, c.srv.limits.MaxBytesPerUID))
+	}
 	c.queue = append(c.queue, m)
 	c.qbytes += size
 	if !c.flushing {
@@ -82,6 +81,19 @@ type sendState struct {
 	data, oob []byte
 	n         int
 	err       error
+}
+
+// refuse handles a message that does not fit: with drop, c is
+// disconnected (why says why) and m discarded; otherwise the caller keeps
+// m and is told false. c.wmu must be held.
+func (c *conn) refuse(m outMsg, drop bool, why string) bool {
+	if !drop {
+		return false
+	}
+	c.srv.logf("bus: %s %s; disconnecting", c.describe(), why)
+	c.closeLocked()
+	closeFDs(m.fds)
+	return true
 }
 
 // writeNow makes one non-blocking attempt to write m from offset off.
@@ -194,6 +206,7 @@ func (c *conn) advance(n int) {
 		}
 		n -= left
 		c.qbytes -= len(m.data) + queueOverhead
+		c.budget.give(len(m.data) + queueOverhead)
 		c.queue[0] = outMsg{}
 		c.queue = c.queue[1:]
 		c.qoff = 0
@@ -213,6 +226,7 @@ func (c *conn) closeLocked() {
 	for _, m := range c.queue {
 		closeFDs(m.fds)
 	}
+	c.budget.give(c.qbytes)
 	c.queue, c.qbytes = nil, 0
 	c.nc.Close()
 }

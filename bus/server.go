@@ -51,12 +51,13 @@ type Server struct {
 	serial atomic.Uint32 // serials of messages the bus itself sends
 	nextID atomic.Uint64 // last unique-name number handed out
 
-	mu       sync.RWMutex      // guards the registry below and conn fields marked srv.mu
-	conns    map[string]*conn  // registered connections by unique name
-	names    map[string]*owner // well-known names with an owner or a queue
-	matchers map[*conn]bool    // connections with match rules
-	perUID   map[uint32]int    // authenticated connections per uid
-	nwatch   atomic.Int32      // monitors and eavesdroppers, read without mu
+	mu       sync.RWMutex          // guards the registry below and conn fields marked srv.mu
+	conns    map[string]*conn      // registered connections by unique name
+	names    map[string]*owner     // well-known names with an owner or a queue
+	matchers map[*conn]bool        // connections with match rules
+	perUID   map[uint32]int        // authenticated connections per uid
+	budgets  map[uint32]*uidBudget // bytes held per uid, while it has connections
+	nwatch   atomic.Int32          // monitors and eavesdroppers, read without mu
 
 	imu        sync.Mutex      // guards the fields below and conn.incomplete
 	all        map[*conn]bool  // every live connection, for Close
@@ -111,6 +112,7 @@ func newServer(cfg Config) *Server {
 		names:    map[string]*owner{},
 		matchers: map[*conn]bool{},
 		perUID:   map[uint32]int{},
+		budgets:  map[uint32]*uidBudget{},
 		all:      map[*conn]bool{},
 		done:     make(chan struct{}),
 	}
@@ -279,6 +281,10 @@ func (s *Server) authenticated(c *conn) bool {
 	}
 	s.perUID[c.cred.UID]++
 	c.counted = true
+	if s.budgets[c.cred.UID] == nil {
+		s.budgets[c.cred.UID] = &uidBudget{}
+	}
+	c.budget = s.budgets[c.cred.UID]
 	return true
 }
 
