@@ -39,9 +39,19 @@ type Job struct {
 	Result JobResult // valid once Done is closed
 	Reason string    // a sentence for failed/timeout/dependency results; valid once Done is closed
 
-	done   chan struct{}
-	once   sync.Once
-	onDone func(*Job) // the manager's bookkeeping; called once, after Done is closed
+	done    chan struct{}
+	once    sync.Once
+	onDone  func(*Job)  // the manager's bookkeeping; called once, after Done is closed
+	running atomic.Bool // handed to its unit (earlier layers are done)
+}
+
+// State is systemd's JobState: "waiting" while the job waits for earlier
+// layers of its request, "running" once its unit works on it.
+func (j *Job) State() string {
+	if j.running.Load() {
+		return "running"
+	}
+	return "waiting"
 }
 
 // Wait blocks until j finishes and returns its result and reason.

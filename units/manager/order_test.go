@@ -13,7 +13,7 @@ import (
 // RUNNING before the next begins; a unit whose Requires= failed gets
 // "dependency" and is never spawned; stop goes in reverse.
 func TestStartOrderAndDependency(t *testing.T) {
-	slow := func(s *units.Service) { s.StartSecs = 100 * time.Millisecond }
+	slow := func(s *units.Service) { s.StartSecs = 300 * time.Millisecond }
 	db := testUnit("db", "sleep", slow, func(s *units.Service) { s.Priority = 1 })
 	app := testUnit("app", "sleep", slow)
 	app.After, app.Requires = []string{"db.unit"}, []string{"db.unit"}
@@ -25,6 +25,9 @@ func TestStartOrderAndDependency(t *testing.T) {
 	sub := m.Subscribe()
 	defer sub.Close()
 	jobs, err := m.Start("db", "app", "broken", "needy")
+	if err == nil && jobs[len(jobs)-1].State() != "waiting" && !jobs[len(jobs)-1].finished() {
+		t.Errorf("the last layer's job is %s before the first layer is up, want waiting", jobs[len(jobs)-1].State())
+	}
 	rs := waitJobs(t, jobs, err)
 	got := map[string]JobResult{}
 	for i, j := range jobs {

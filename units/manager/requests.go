@@ -127,6 +127,7 @@ func (m *Manager) runLayer(layer []*units.Unit, jobs map[string]*Job, failed map
 			j.finish(JobSkipped, removedReason)
 			continue
 		}
+		j.running.Store(true)
 		switch j.Type {
 		case JobStart:
 			s.send(msgStart{j})
