@@ -93,7 +93,12 @@ func childJournald() int {
 }
 
 func journaldHelper(results string) error {
-	for _, d := range []string{"/run/systemd", "/run/log"} {
+	// /var/log/journal too when it exists, so that a persistent host
+	// journal is never written by this journald.
+	for _, d := range []string{"/run/systemd", "/run/log", "/var/log/journal"} {
+		if _, err := os.Stat(d); err != nil && d == "/var/log/journal" {
+			continue
+		}
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			return err
 		}
