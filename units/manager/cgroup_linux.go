@@ -23,13 +23,12 @@ type cgroups struct {
 	dir string // the manager's subtree; unit groups are its children
 }
 
-// openCgroups creates the manager's subtree, or returns nil when there is
-// no writable cgroup v2 hierarchy.
-func openCgroups() *cgroups {
+// openCgroups creates the manager's subtree, or says why there is none.
+func openCgroups() (*cgroups, error) {
 	mount := cgroup2Mount()
 	own := ownCgroup()
 	if mount == "" || own == "" {
-		return nil
+		return nil, errors.New("no cgroup v2 hierarchy is mounted")
 	}
 	parent := filepath.Join(mount, own)
 	removeStale(parent)
@@ -37,9 +36,9 @@ func openCgroups() *cgroups {
 	rand.Read(b[:])
 	dir := filepath.Join(parent, "svunit-"+strconv.Itoa(os.Getpid())+"-"+hex.EncodeToString(b[:]))
 	if err := os.Mkdir(dir, 0o755); err != nil {
-		return nil
+		return nil, err
 	}
-	return &cgroups{dir: dir}
+	return &cgroups{dir: dir}, nil
 }
 
 // removeStale deletes the empty subtrees of managers that are gone (their

@@ -2,13 +2,16 @@
 
 package manager
 
-import "syscall"
+import (
+	"errors"
+	"syscall"
+)
 
 // cgroups is absent outside Linux: KillMode=control-group reaches the
 // process group.
 type cgroups struct{}
 
-func openCgroups() *cgroups                            { return nil }
+func openCgroups() (*cgroups, error)                   { return nil, errors.New("cgroups are Linux only") }
 func (c *cgroups) unitDir(name string) (string, error) { return "", nil }
 func (c *cgroups) removeUnit(name string)              {}
 func (c *cgroups) close()                              {}

@@ -76,7 +76,9 @@ func New(cfg Config) (*Manager, error) {
 	}
 	m.notify = n
 	if !cfg.NoCgroups {
-		m.cg = openCgroups()
+		if m.cg, err = openCgroups(); err != nil {
+			m.logf("no cgroup of its own for each unit (%v): KillMode=control-group reaches process groups and what /proc shows", err)
+		}
 	}
 	m.set = set
 	for _, u := range set.Units() {
