@@ -4,12 +4,15 @@ package journal
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // mountTmpfs mounts a tmpfs of size bytes on a new directory and unmounts
@@ -140,7 +143,7 @@ func TestOverflowPolicy(t *testing.T) {
 // Close returns even when the sink is stuck (a FIFO nobody reads) and the
 // copier is blocked writing to it: the stuck write is aborted and counted.
 func TestCloseWithStuckSink(t *testing.T) {
-	fifo, _ := makeFIFO(t)
+	fifo, r := makeFIFO(t)
 	o, err := Open(Config{Unit: "w", Stdout: Target{Kind: Append, Path: fifo}, Stderr: Target{Kind: Null}})
 	if err != nil {
 		t.Fatal(err)
@@ -149,8 +152,25 @@ func TestCloseWithStuckSink(t *testing.T) {
 	if err := child.Start(); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "output to flow", func() bool { return o.Status().Stdout.Written > 0 })
-	// The child soon blocks on the full pipe, the copier on the full FIFO.
+	// The FIFO fills up; the copier, with more to write, blocks on it, and
+	// the child on the full pipe. Reopen and Rotate (svunit reload) must
+	// not wait for them.
+	waitFor(t, "the FIFO to fill", func() bool {
+		var n int
+		rc, _ := r.SyscallConn()
+		rc.Control(func(fd uintptr) { n, _ = unix.IoctlGetInt(int(fd), unix.TIOCINQ) }) // FIONREAD: bytes in the FIFO
+		return n >= 64<<10
+	})
+	reopened := make(chan error)
+	go func() { reopened <- errors.Join(o.Reopen(), o.Rotate()) }()
+	select {
+	case err := <-reopened:
+		if err != nil {
+			t.Errorf("Reopen, Rotate on a FIFO: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Reopen or Rotate waits for a stuck sink")
+	}
 	closed := make(chan error)
 	go func() { closed <- o.Close() }()
 	select {

@@ -204,38 +204,26 @@ func (o *Output) Paths() (stdout, stderr string) {
 // Reopen closes and reopens the log files, for logrotate's move-and-signal
 // (SIGHUP or svunit reload). Sinks that are not files are left alone.
 func (o *Output) Reopen() error {
-	return o.eachFile(func(f *fileSink) error {
-		if !f.regular {
-			return nil
-		}
-		return f.reopen()
-	})
+	return o.eachFile((*fileSink).reopen)
 }
 
 // Rotate rotates the log files now, at a line boundary as on size
 // (svunit logs --rotate).
 func (o *Output) Rotate() error {
-	return o.eachFile(func(f *fileSink) error {
-		if !f.regular {
-			return nil
-		}
-		return f.rotateAtLine()
-	})
+	return o.eachFile((*fileSink).rotateAtLine)
 }
 
 // eachFile runs fn on each stream's file sink under that stream's lock.
+// Streams whose sink is not a regular file are skipped without taking the
+// lock, so that a write stuck on a FIFO or a hung syslog daemon never
+// blocks a reload.
 func (o *Output) eachFile(fn func(*fileSink) error) error {
 	var errs []error
 	for _, s := range []*stream{o.stdout, o.stderr} {
-		if s == nil {
+		if s == nil || !s.regularFile {
 			continue
 		}
-		if err := s.withSink(func(snk sink) error {
-			if f, ok := snk.(*fileSink); ok {
-				return fn(f)
-			}
-			return nil
-		}); err != nil {
+		if err := s.withSink(func(snk sink) error { return fn(snk.(*fileSink)) }); err != nil {
 			errs = append(errs, err)
 		}
 	}

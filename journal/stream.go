@@ -55,6 +55,8 @@ type stream struct {
 	policy Overflow
 	done   chan struct{} // closed when run returns
 
+	regularFile bool // the sink is a fileSink on a regular file; set at creation
+
 	mu   sync.Mutex // guards sink's state; held while a chunk is written
 	sink sink       // set at creation, never replaced
 
@@ -85,6 +87,9 @@ func newStream(snk sink, policy Overflow) (*stream, error) {
 		return nil, err
 	}
 	s := &stream{r: r, rc: rc, w: w, policy: policy, sink: snk, done: make(chan struct{})}
+	if f, ok := snk.(*fileSink); ok {
+		s.regularFile = f.regular
+	}
 	if policy == Drop {
 		go s.runDropping()
 	} else {
