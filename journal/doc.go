@@ -23,9 +23,10 @@
 // Memory: a quiet unit costs two pipes of the kernel's default size and two
 // goroutines parked in the runtime poller, and no buffer: buffers come from
 // a shared sync.Pool only while bytes pass through user space. A stream
-// whose pipe is found full grows it to 1 MiB (on Linux; at most 16 such
-// pipes for a manager that is not root, within the kernel's per-user
-// budget), so a busy writer runs ahead and the copier moves large batches.
+// whose pipe is found full grows it to 1 MiB (on Linux; at most 64 such
+// pipes at once, 16 for a manager that is not root, within the kernel's
+// per-user budget), so a busy writer runs ahead and the copier moves large
+// batches.
 // Nothing runs on a timer.
 //
 // Concurrency: an Output's methods may be called from any goroutine. Reopen

@@ -38,31 +38,36 @@ func splice(src, dst int, max int64) (n int64, handled bool, err error) {
 // copier's CPU per byte by more than half.
 const grownPipeMax = 1 << 20
 
-// grownPipes counts the pipes grown, for maxGrownPipes.
+// grownPipes counts the pipes grown, for the limits below.
 var grownPipes atomic.Int32
 
-// maxGrownPipes bounds the grown pipes of a manager that is not root, well
-// within the kernel's per-user budget for pipe buffers
-// (/proc/sys/fs/pipe-user-pages-soft, 64 MiB by default): past it, the
-// kernel would give every new pipe of the user a single page.
-const maxGrownPipes = 16
+// At most this many pipes grow at once: a full grown pipe holds 1 MiB of
+// kernel memory, so the bound caps what slow sinks can pin. A manager that
+// is not root also stays well within the kernel's per-user budget for pipe
+// buffers (/proc/sys/fs/pipe-user-pages-soft, 64 MiB by default), past
+// which the kernel would give every new pipe of that user a single page.
+const (
+	maxGrownPipesRoot = 64
+	maxGrownPipesUser = 16
+)
 
 // growPipe raises the capacity of the pipe fd to grownPipeMax, best effort;
-// it reports whether the pipe counts in grownPipes (call releasePipe when
-// the pipe is closed).
+// it reports whether the pipe grew, in which case the caller calls
+// releasePipe once the pipe is closed.
 func growPipe(fd int) bool {
-	root := os.Geteuid() == 0
-	if !root && grownPipes.Add(1) > maxGrownPipes {
+	limit := int32(maxGrownPipesUser)
+	if os.Geteuid() == 0 {
+		limit = maxGrownPipesRoot
+	}
+	if grownPipes.Add(1) > limit {
 		grownPipes.Add(-1)
 		return false
 	}
 	if _, err := unix.FcntlInt(uintptr(fd), unix.F_SETPIPE_SZ, grownPipeMax); err != nil {
-		if !root {
-			grownPipes.Add(-1)
-		}
+		grownPipes.Add(-1)
 		return false
 	}
-	return !root
+	return true
 }
 
 // releasePipe gives back a grown pipe's place in grownPipes.
