@@ -219,3 +219,40 @@ func TestBusyPipeGrows(t *testing.T) {
 		t.Errorf("quiet pipe holds %d bytes, want the default 64 KiB", n)
 	}
 }
+
+// No more than maxGrownPipesRoot pipes grow at once (the tests run as
+// root); a released place can be taken again.
+func TestGrownPipesAreBounded(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Fatal("the tests run as root (see .ci/run)")
+	}
+	base := grownPipes.Load()
+	var grown []bool
+	for i := 0; i < maxGrownPipesRoot+8; i++ {
+		r, w, err := os.Pipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Close()
+		defer w.Close()
+		rc, _ := r.SyscallConn()
+		var ok bool
+		rc.Control(func(fd uintptr) { ok = growPipe(int(fd)) })
+		grown = append(grown, ok)
+	}
+	n := 0
+	for _, g := range grown {
+		if g {
+			n++
+		}
+	}
+	if want := maxGrownPipesRoot - int(base); n != want {
+		t.Errorf("%d pipes grew, want %d", n, want)
+	}
+	for range n {
+		releasePipe()
+	}
+	if grownPipes.Load() != base {
+		t.Errorf("grownPipes = %d after release, want %d", grownPipes.Load(), base)
+	}
+}
