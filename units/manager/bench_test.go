@@ -143,6 +143,7 @@ func BenchmarkRespawn(b *testing.B) {
 	slices.Sort(floor)
 	p := func(d []time.Duration, q float64) time.Duration { return d[int(float64(len(d)-1)*q)] }
 	b.ReportMetric(float64(p(lat, 0.5).Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(p(lat, 0.9).Microseconds())/1000, "p90-ms")
 	b.ReportMetric(float64(p(lat, 0.99).Microseconds())/1000, "p99-ms")
 	b.ReportMetric(float64(p(floor, 0.99).Microseconds())/1000, "floor-p99-ms")
 	b.ReportMetric(float64(p(lat, 0.99))/float64(p(floor, 0.99)), "p99-x-floor")
