@@ -19,7 +19,8 @@ const followLineMax = 1 << 20
 
 // Tail returns the last n lines of the file at path, without their
 // newlines, from its last 64 MiB at most. An unfinished last line counts as
-// a line.
+// a line. When the file holds fewer than n lines (it was just rotated), the
+// rest comes from its newest backups, PATH.1, PATH.2…
 func Tail(path string, n int) ([]string, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -27,7 +28,28 @@ func Tail(path string, n int) ([]string, error) {
 	}
 	defer f.Close()
 	lines, _, err := lastLines(f, n)
-	return lines, err
+	if err != nil {
+		return nil, err
+	}
+	return withBackups(path, lines, n), nil
+}
+
+// withBackups puts lines from path's newest backups before lines until
+// there are n, or no more backups.
+func withBackups(path string, lines []string, n int) []string {
+	for i := 1; len(lines) < n && i <= maxBackupScan; i++ {
+		f, err := os.Open(backupName(path, i))
+		if err != nil {
+			break
+		}
+		older, _, err := lastLines(f, n-len(lines))
+		f.Close()
+		if err != nil {
+			break
+		}
+		lines = append(older, lines...)
+	}
+	return lines
 }
 
 // lastLines returns the last n lines of f and the offset where the last
@@ -166,7 +188,7 @@ func (fl *follower) start(n int) error {
 	if end < fileSize(f) && len(lines) > 0 {
 		lines = lines[:len(lines)-1]
 	}
-	lines = lines[max(0, len(lines)-n):]
+	lines = withBackups(fl.path, lines[max(0, len(lines)-n):], n)
 	for _, l := range lines {
 		if _, err := io.WriteString(fl.w, l+"\n"); err != nil {
 			return err

@@ -151,3 +151,22 @@ func TestFollowUnfinishedLine(t *testing.T) {
 	f.WriteString("c\nd\n")
 	waitFor(t, `"a\nbc\nd\n"`, func() bool { return string(out.Bytes()) == "a\nbc\nd\n" })
 }
+
+// Right after a rotation, Tail and FollowLines take the lines the new file
+// lacks from the backups.
+func TestTailReadsBackups(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "app.log")
+	for name, content := range map[string]string{backupName(path, 2): "a\nb\n", backupName(path, 1): "c\nd\n", path: "e\n"} {
+		if err := os.WriteFile(name, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for n, want := range map[int]string{1: "e", 2: "d e", 4: "b c d e", 9: "a b c d e"} {
+		got, err := Tail(path, n)
+		if err != nil || strings.Join(got, " ") != want {
+			t.Errorf("Tail(%d) = %q, %v; want %q", n, got, err, want)
+		}
+	}
+	out := follow(t, path, 3)
+	waitFor(t, "the last 3 lines", func() bool { return string(out.Bytes()) == "c\nd\ne\n" })
+}
