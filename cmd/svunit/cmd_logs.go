@@ -140,7 +140,7 @@ func runLogs(g *globals, args []string, o logsOptions) error {
 }
 
 // readLocally reports whether s's file is read here rather than through the
-// daemon: not under -H, and readable by this user.
+// daemon: not under -H, and not forbidden to this user.
 func readLocally(g *globals, c *client, s logSource) bool {
 	if c == nil || s.Daemonless {
 		return true
@@ -151,14 +151,19 @@ func readLocally(g *globals, c *client, s logSource) bool {
 	f, err := os.Open(s.Path)
 	if err == nil {
 		f.Close()
-		return true
 	}
-	return false
+	// A missing file is missing for the daemon too; only a file this user
+	// may not read is read through the daemon.
+	return !errors.Is(err, os.ErrPermission)
 }
 
 func tailSource(ctx context.Context, g *globals, c *client, s logSource, n int) ([]string, error) {
 	if readLocally(g, c, s) {
-		return journal.Tail(s.Path, n)
+		lines, err := journal.Tail(s.Path, n)
+		if errors.Is(err, os.ErrNotExist) && !s.Daemonless {
+			return nil, nil // the unit has not written anything yet
+		}
+		return lines, err
 	}
 	return c.tailLog(ctx, s.Unit, s.Stream, n)
 }

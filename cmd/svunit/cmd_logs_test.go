@@ -27,6 +27,7 @@ const talkUnit = "[Unit]\nGroups=chat\n[Service]\nExecStart=/bin/sh -c 'for i in
 func testLogsDaemon(t *testing.T, bin string) {
 	d := startDaemon(t, bin, map[string]string{
 		"talk.unit":  talkUnit,
+		"idle.unit":  "[Service]\nExecStart=/bin/sleep 1000\n",
 		"echo.unit":  "[Unit]\nGroups=chat\n[Service]\nExecStart=/bin/sh -c 'echo hello; exec sleep 1000'\nStartSecs=0\nTimeoutStopSec=5s\n",
 		"quiet.unit": "[Unit]\nGroups=chat\n[Service]\nExecStart=/bin/sleep 1000\nStandardOutput=null\nStartSecs=0\nTimeoutStopSec=5s\n",
 	})
@@ -68,6 +69,10 @@ func testLogsDaemon(t *testing.T, bin string) {
 		t.Errorf("logs of a unit with StandardOutput=null: %q", errOut)
 	}
 	d.expect(4, "logs", "nosuch")
+	// A unit that has not run has no file yet: no lines, no error.
+	if out, errOut := d.expect(0, "logs", "idle"); out != "" || errOut != "" {
+		t.Errorf("logs of a unit that never ran: %q, %q", out, errOut)
+	}
 	d.expect(2, "logs")
 }
 
