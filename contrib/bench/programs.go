@@ -5,7 +5,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 	"os/exec"
 	"time"
 )
@@ -30,19 +29,26 @@ func sleepers(n, startSecs int) []prog {
 	return out
 }
 
-// waitExecd waits until the harness has n live descendants running sleep,
-// so it counts programs of whichever manager runs now (one at a time).
+// waitExecd waits until the harness has n descendants running sleep, so
+// it counts programs of whichever manager runs now (one at a time).
 func (b *bench) waitExecd(ctx context.Context, n int, within time.Duration) error {
+	w := newExecWatch(sleepComm, "s6-supervise", "runsv")
 	return waitFor(ctx, within, pollEvery(n), fmt.Sprintf("%d programs to exec %s", n, sleepComm), func() (bool, error) {
-		k, err := countComm(os.Getpid(), sleepComm)
+		k, err := w.count()
 		return k >= n, err
 	})
 }
 
 // waitRunning waits until the manager's own status shows n programs
-// RUNNING; an n/a error says the manager cannot tell.
+// RUNNING; an n/a error says the manager cannot tell. Asking a manager
+// for the state of a thousand programs is work for it, so the polls are
+// sparser then.
 func waitRunning(ctx context.Context, in instance, n int, within time.Duration) error {
-	return waitFor(ctx, within, 20*time.Millisecond, fmt.Sprintf("%d programs RUNNING", n), func() (bool, error) {
+	every := 20 * time.Millisecond
+	if n >= 500 {
+		every = 100 * time.Millisecond
+	}
+	return waitFor(ctx, within, every, fmt.Sprintf("%d programs RUNNING", n), func() (bool, error) {
 		k, err := in.running(ctx)
 		return k >= n, err
 	})
@@ -52,7 +58,7 @@ func waitRunning(ctx context.Context, in instance, n int, within time.Duration) 
 // of a thousand processes costs milliseconds of the CPU the managers need.
 func pollEvery(n int) time.Duration {
 	if n >= 500 {
-		return 25 * time.Millisecond
+		return 50 * time.Millisecond
 	}
 	return 5 * time.Millisecond
 }
