@@ -39,8 +39,11 @@
 //
 // Each unit has one goroutine that owns all of its mutable state. Everyone
 // else talks to it through an unbounded mailbox, so posting never blocks:
-// not the API, not the reaper, not timers. Readers get immutable Snapshots,
-// published with an atomic pointer after each batch of messages. One
+// not the API, not the reaper, not timers; once a removed unit's goroutine
+// has ended, a request sent to it is answered on the sender's side (its
+// job skipped), never left waiting. Readers get immutable Snapshots,
+// published with an atomic pointer at every state change and after each
+// batch of messages. One
 // reaper per process (SIGCHLD, then waitid/wait4 until nothing is left)
 // routes exits by pid; the process is made a child subreaper on Linux, so
 // orphaned grandchildren are reaped too. Timers exist only while something
