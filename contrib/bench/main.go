@@ -107,8 +107,14 @@ func run(args []string) int {
 // write prints the table on w and, with --out, writes results.md and
 // results.json.
 func (b *bench) write(w io.Writer, rep report) error {
-	head := fmt.Sprintf("svunit benchmarks, %s run of %s (%.0f s, %d rounds)\n\nMachine: %s\n\n",
-		map[bool]string{true: "quick", false: "full"}[rep.Quick], rep.Started, rep.Seconds, rep.Rounds, rep.Machine)
+	var vs []string
+	for _, col := range columns {
+		if v, ok := rep.Versions[col]; ok {
+			vs = append(vs, col+": "+v)
+		}
+	}
+	head := fmt.Sprintf("svunit benchmarks, %s run of %s (%.0f s, %d rounds)\n\nMachine: %s\n\nVersions: %s\n\n",
+		map[bool]string{true: "quick", false: "full"}[rep.Quick], rep.Started, rep.Seconds, rep.Rounds, rep.Machine, strings.Join(vs, "; "))
 	if _, err := io.WriteString(w, head); err != nil {
 		return err
 	}

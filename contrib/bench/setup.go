@@ -124,6 +124,11 @@ func (b *bench) buildSvunit() (system, error) {
 		return nil, fmt.Errorf("%s version: %v: %s", bin, err, out)
 	}
 	b.versions[colSvunit] = strings.TrimSpace(string(out))
+	if b.opt.svunit == "" {
+		if rev, err := exec.Command("git", "rev-parse", "--short", "HEAD").Output(); err == nil {
+			b.versions[colSvunit] += " at commit " + strings.TrimSpace(string(rev))
+		}
+	}
 	return svunitSys{bin: bin}, nil
 }
 
