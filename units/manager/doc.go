@@ -25,8 +25,9 @@
 //
 // # Restarts
 //
-// An exit before RUNNING is Supervisor's BACKOFF: retried after n×RestartSec
-// for the n-th failure, FATAL after StartRetries retries. An exit after
+// An exit before RUNNING is Supervisor's BACKOFF: the n-th retry waits n
+// steps of max(StartSecs, RestartSec) (1s, 2s, 3s with the defaults, as in
+// Supervisor), and the unit is FATAL after StartRetries retries. An exit after
 // RUNNING is EXITED; Restart= decides (with SuccessExitStatus=,
 // RestartPreventExitStatus=, RestartForceExitStatus=) and the delay grows
 // from RestartSec over RestartSteps to RestartMaxDelaySec while the program

@@ -166,8 +166,9 @@ func (s *service) becomeRunning() {
 }
 
 // earlyFailure handles a start that did not reach Running: Supervisor's
-// BACKOFF with a delay of n×RestartSec, then FATAL after StartRetries.
-// final skips the retries (nothing would change on a retry).
+// BACKOFF, then FATAL after StartRetries. The n-th retry waits n steps of
+// max(StartSecs, RestartSec): 1s, 2s, 3s with the defaults, as Supervisor
+// does. final skips the retries (nothing would change on a retry).
 func (s *service) earlyFailure(r Result, reason string, final bool) {
 	s.result = r
 	s.backoffs++
@@ -178,7 +179,8 @@ func (s *service) earlyFailure(r Result, reason string, final bool) {
 		return
 	}
 	s.move(Backoff)
-	s.setTimer(time.Duration(s.backoffs)*s.u.Service.RestartSec, timerRetry)
+	step := max(s.u.Service.StartSecs, s.u.Service.RestartSec)
+	s.setTimer(time.Duration(s.backoffs)*step, timerRetry)
 }
 
 // onExit handles the exit of a process of this unit.

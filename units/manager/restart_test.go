@@ -117,3 +117,35 @@ func TestStartLimit(t *testing.T) {
 	}
 	waitState(t, m, "burst", Stopped)
 }
+
+// TestBackoffDelays: the n-th retry after an early exit waits at least n
+// steps of max(StartSecs, RestartSec), as Supervisor's 1s, 2s, 3s.
+func TestBackoffDelays(t *testing.T) {
+	const step = 150 * time.Millisecond
+	m := newManager(t, cmdUnit("early", []string{"/bin/sh", "-c", "exit 3"}, func(s *units.Service) {
+		s.StartSecs, s.RestartSec, s.StartRetries = step, time.Millisecond, 2
+	}))
+	sub := m.Subscribe()
+	defer sub.Close()
+	waitFor(t)(m.Start("early"))
+	var backoffAt time.Time
+	n := 0
+	for n < 2 {
+		e := <-sub.C
+		if e.Type != UnitChanged || e.Old.State == e.New.State {
+			continue
+		}
+		switch e.New.State {
+		case Backoff:
+			backoffAt = e.New.Timestamps.StateChange.Wall
+		case Starting:
+			if backoffAt.IsZero() {
+				continue
+			}
+			n++
+			if gap := e.New.Timestamps.StateChange.Wall.Sub(backoffAt); gap < time.Duration(n)*step {
+				t.Errorf("retry %d after %v, want at least %v", n, gap, time.Duration(n)*step)
+			}
+		}
+	}
+}

@@ -57,8 +57,8 @@ func TestTransitions(t *testing.T) {
 	slow := func(s *units.Service) { s.StartSecs = 300 * time.Millisecond }
 	m := newManager(t,
 		testUnit("up", "sleep", slow),
-		testUnit("crash", "exit:3", func(s *units.Service) {
-			s.StartSecs, s.StartRetries, s.RestartSec = time.Minute, 2, time.Millisecond
+		cmdUnit("crash", []string{"/bin/sh", "-c", "exit 3"}, func(s *units.Service) {
+			s.StartSecs, s.StartRetries, s.RestartSec = 150*time.Millisecond, 2, time.Millisecond
 		}),
 		testUnit("flaky", "sleep", func(s *units.Service) { s.Restart, s.RestartSec = units.RestartAlways, time.Hour }),
 		testUnit("backoff", "exit:1", func(s *units.Service) { s.StartSecs, s.StartRetries, s.RestartSec = time.Minute, 5, time.Hour }),
