@@ -130,8 +130,14 @@ func TestBackoffDelays(t *testing.T) {
 	waitFor(t)(m.Start("early"))
 	var backoffAt time.Time
 	n := 0
+	deadline := time.After(20 * time.Second)
 	for n < 2 {
-		e := <-sub.C
+		var e Event
+		select {
+		case e = <-sub.C:
+		case <-deadline:
+			t.Fatalf("saw %d retries", n)
+		}
 		if e.Type != UnitChanged || e.Old.State == e.New.State {
 			continue
 		}
