@@ -30,10 +30,7 @@ func TestCrashLoopLeavesNothing(t *testing.T) {
 
 	last, seen := uint32(0), 0
 	for last < cycles || deaf.Err() == nil {
-		e, ok := <-listener.C
-		if !ok {
-			t.Fatalf("the reading subscriber was dropped: %v", listener.Err())
-		}
+		e := next(t, listener)
 		if e.Type != UnitChanged {
 			continue
 		}

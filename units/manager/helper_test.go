@@ -294,3 +294,19 @@ func cmdUnit(name string, argv []string, mods ...func(*units.Service)) *units.Un
 	}
 	return u
 }
+
+// next returns the next event of sub, failing the test if none comes
+// within 20 s or the subscription ends.
+func next(t testing.TB, sub *Subscription) Event {
+	t.Helper()
+	select {
+	case e, ok := <-sub.C:
+		if !ok {
+			t.Fatalf("subscription closed: %v", sub.Err())
+		}
+		return e
+	case <-time.After(20 * time.Second):
+		t.Fatal("no event within 20s")
+	}
+	return Event{}
+}

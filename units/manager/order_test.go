@@ -41,7 +41,7 @@ func TestStartOrderAndDependency(t *testing.T) {
 	}
 	var order []string
 	for len(order) < 2 {
-		e := <-sub.C
+		e := next(t, sub)
 		if e.Type == UnitChanged && e.Old.State != e.New.State && (e.New.State == Starting || e.New.State == Running) && (e.Unit == "db.unit" || e.Unit == "app.unit") {
 			order = append(order, e.Unit+":"+e.New.State.String())
 		}
@@ -56,7 +56,7 @@ func TestStartOrderAndDependency(t *testing.T) {
 	waitJobs(t, stops, err)
 	var stopped []string
 	for len(stopped) < 2 {
-		e := <-sub.C
+		e := next(t, sub)
 		if e.Type == UnitChanged && e.New.State == Stopping && e.Old.State != Stopping {
 			stopped = append(stopped, e.Unit)
 		}
