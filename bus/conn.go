@@ -146,9 +146,6 @@ func (c *conn) serve() {
 			}
 			return
 		}
-		if c.r == c.w {
-			c.releaseIfEmpty()
-		}
 	}
 }
 
