@@ -369,7 +369,7 @@ func limitDirectives() []*directive {
 		"LimitNPROC", "LimitMEMLOCK", "LimitLOCKS", "LimitSIGPENDING", "LimitMSGQUEUE", "LimitNICE", "LimitRTPRIO", "LimitRTTIME"}
 	var out []*directive
 	for _, name := range names {
-		typ := map[byte]string{'b': "size", 't': "time span (seconds)", 'u': "time span (µs)", 'n': "integer"}[rlimits[name].kind]
+		typ := map[byte]string{'b': "size", 't': "time span (seconds)", 'u': "time span (µs)", 'n': "integer"}[rlimits[name]]
 		sv := "–"
 		if name == "LimitNOFILE" {
 			sv = "minfds (supervisord-wide)"

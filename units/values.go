@@ -3,6 +3,7 @@ package units
 import (
 	"fmt"
 	"math"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -191,34 +192,34 @@ func parseInt(s string, lo, hi int) (int, error) {
 	return n, nil
 }
 
-// rlimits maps Limit*= names to resources and to how their values read.
-var rlimits = map[string]struct {
-	resource int
-	kind     byte // 'b' bytes (size suffixes), 't' CPU seconds (time span), 'u' µs (time span), 'n' number
-}{
-	"LimitCPU": {unix.RLIMIT_CPU, 't'}, "LimitFSIZE": {unix.RLIMIT_FSIZE, 'b'}, "LimitDATA": {unix.RLIMIT_DATA, 'b'},
-	"LimitSTACK": {unix.RLIMIT_STACK, 'b'}, "LimitCORE": {unix.RLIMIT_CORE, 'b'}, "LimitRSS": {unix.RLIMIT_RSS, 'b'},
-	"LimitNOFILE": {unix.RLIMIT_NOFILE, 'n'}, "LimitAS": {unix.RLIMIT_AS, 'b'}, "LimitNPROC": {unix.RLIMIT_NPROC, 'n'},
-	"LimitMEMLOCK": {unix.RLIMIT_MEMLOCK, 'b'}, "LimitLOCKS": {unix.RLIMIT_LOCKS, 'n'}, "LimitSIGPENDING": {unix.RLIMIT_SIGPENDING, 'n'},
-	"LimitMSGQUEUE": {unix.RLIMIT_MSGQUEUE, 'b'}, "LimitNICE": {unix.RLIMIT_NICE, 'n'}, "LimitRTPRIO": {unix.RLIMIT_RTPRIO, 'n'},
-	"LimitRTTIME": {unix.RLIMIT_RTTIME, 'u'},
+// rlimits maps Limit*= names to how their values read: 'b' bytes (size
+// suffixes), 't' CPU seconds (time span), 'u' µs (time span), 'n' number. The
+// resource each one sets is in rlimitResources, per OS.
+var rlimits = map[string]byte{
+	"LimitCPU": 't', "LimitFSIZE": 'b', "LimitDATA": 'b', "LimitSTACK": 'b', "LimitCORE": 'b', "LimitRSS": 'b',
+	"LimitNOFILE": 'n', "LimitAS": 'b', "LimitNPROC": 'n', "LimitMEMLOCK": 'b', "LimitLOCKS": 'n',
+	"LimitSIGPENDING": 'n', "LimitMSGQUEUE": 'b', "LimitNICE": 'n', "LimitRTPRIO": 'n', "LimitRTTIME": 'u',
 }
 
 // parseRlimit parses "N" (soft and hard) or "SOFT:HARD" for directive name.
 func parseRlimit(name, s string) (Rlimit, error) {
-	spec := rlimits[name]
+	kind := rlimits[name]
+	resource, ok := rlimitResources[name]
+	if !ok {
+		return Rlimit{}, fmt.Errorf("%s is not available on %s (remove it from this unit)", name, runtime.GOOS)
+	}
 	one := func(v string) (uint64, error) {
 		v = strings.TrimSpace(v)
 		if v == "infinity" {
 			return unix.RLIM_INFINITY, nil
 		}
-		switch spec.kind {
+		switch kind {
 		case 'b':
 			n, err := parseSize(v)
 			return uint64(n), err
 		case 't', 'u':
 			d, err := parseTimeSpan(v)
-			if spec.kind == 't' {
+			if kind == 't' {
 				return uint64(d / time.Second), err
 			}
 			return uint64(d / time.Microsecond), err
@@ -243,5 +244,5 @@ func parseRlimit(name, s string) (Rlimit, error) {
 			return Rlimit{}, fmt.Errorf("soft limit %s is above the hard limit %s (write SOFT:HARD with SOFT <= HARD)", soft, hard)
 		}
 	}
-	return Rlimit{Resource: spec.resource, Cur: cur, Max: max}, nil
+	return Rlimit{Resource: resource, Cur: cur, Max: max}, nil
 }
