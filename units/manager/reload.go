@@ -3,6 +3,7 @@ package manager
 import (
 	"errors"
 	"fmt"
+	"os"
 
 	"svunit.dev/svunit/units"
 )
@@ -27,6 +28,13 @@ func (m *Manager) Reload() (ReloadReport, error) {
 	defer m.reloadMu.Unlock()
 	if m.shutting.Load() {
 		return ReloadReport{}, errShutdown
+	}
+	if m.cfg.Units == nil {
+		// An unreadable directory would look like one with no units, and
+		// stop every program.
+		if _, err := os.ReadDir(m.cfg.UnitDir); err != nil {
+			return ReloadReport{}, fmt.Errorf("reload: cannot read the unit directory: %v; nothing was changed", err)
+		}
 	}
 	set, loadErr := m.load()
 	if set == nil {

@@ -230,3 +230,25 @@ func TestMessagesAfterRemoval(t *testing.T) {
 		t.Fatal("a kill sent to a removed unit was never answered")
 	}
 }
+
+// TestReloadMissingDir: a reload while the unit directory cannot be read
+// changes nothing, instead of stopping every unit.
+func TestReloadMissingDir(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "units")
+	os.Mkdir(dir, 0o755)
+	writeUnit(t, dir, "keep.unit", sleeper+"[Install]\nWantedBy=default.target\n")
+	m, err := New(Config{UnitDir: dir, Logf: t.Logf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Shutdown(context.Background())
+	waitJobs(t, m.Boot(), nil)
+	pid := waitState(t, m, "keep", Running).MainPID
+	os.Rename(dir, dir+".moved")
+	if _, err := m.Reload(); err == nil || !strings.Contains(err.Error(), "nothing was changed") {
+		t.Errorf("Reload with the directory gone: %v", err)
+	}
+	if s, ok := m.Unit("keep"); !ok || s.MainPID != pid || s.State != Running {
+		t.Errorf("after the failed reload: %v %+v", ok, s.State)
+	}
+}
