@@ -7,6 +7,8 @@ import (
 	sddbus "github.com/coreos/go-systemd/v22/dbus"
 	"github.com/spf13/pflag"
 	"golang.org/x/sys/unix"
+
+	"svunit.dev/svunit/units"
 )
 
 func init() {
@@ -51,7 +53,7 @@ func runKill(g *globals, args []string, sigName, whom string) error {
 	if len(args) == 0 {
 		return usageErrorf("name at least one unit, @group, pattern or all")
 	}
-	sig, err := parseSignal(sigName)
+	sig, err := units.ParseSignal(sigName)
 	if err != nil {
 		return usageErrorf("--signal: %v", err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -101,7 +102,7 @@ func describeExit(code, status int32) string {
 }
 
 func signalName(n int32) string {
-	if name := unix.SignalName(unixSignal(n)); name != "" {
+	if name := unix.SignalName(syscall.Signal(n)); name != "" {
 		return name
 	}
 	return fmt.Sprintf("signal %d", n)
