@@ -60,6 +60,7 @@ func (c *conn) enqueue(m outMsg, dropIfFull bool) bool {
 		if n > 0 {
 			closeFDs(m.fds)
 			m.fds = nil
+			dropIfFull = true // half written: the rest must follow or c must go
 		}
 		c.qoff = n
 	}
