@@ -58,6 +58,15 @@ func TestFileRotationDropsOldestBackups(t *testing.T) {
 	if files != 3 {
 		t.Fatalf("%d files, want the log and 2 backups", files)
 	}
+	// The expired backups were removed (in the background, waited for by
+	// Close): only the log files of both streams are left.
+	if entries, _ := os.ReadDir(dir); len(entries) != 4 {
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		t.Errorf("files left: %q, want w.stdout.log, its 2 backups and w.stderr.log", names)
+	}
 	n := len(data) / 50
 	checkLines(t, data, "o", 50, 2000-n, n)
 }

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -29,6 +31,7 @@ type fileSink struct {
 	maxBytes int64 // rotate beyond this size; 0 never
 	backups  int
 	cur      atomic.Pointer[os.File] // f, for abort, which runs without stream.mu
+	removing sync.WaitGroup          // removals of expired backups in progress; close waits
 
 	// The fields below are owned by whoever holds stream.mu.
 	f         *os.File
@@ -328,9 +331,19 @@ func (s *fileSink) rotateFailed(err error) error {
 	return &rotateError{fmt.Errorf("rotating log file %s: %w", s.path, err)}
 }
 
-// shiftBackups renames NAME.i to NAME.i+1 down to NAME to NAME.1; the oldest
-// backup is overwritten by the rename before it.
+// shiftBackups renames NAME.i to NAME.i+1 down to NAME to NAME.1. The
+// oldest backup is first renamed aside, to .NAME.expired, and removed by
+// another goroutine: on a disk, freeing its blocks takes long enough to slow
+// the copier by a third.
 func (s *fileSink) shiftBackups() error {
+	expired := filepath.Join(filepath.Dir(s.path), "."+filepath.Base(s.path)+".expired")
+	if os.Rename(backupName(s.path, s.backups), expired) == nil {
+		s.removing.Add(1)
+		go func() {
+			defer s.removing.Done()
+			os.Remove(expired)
+		}()
+	}
 	for i := s.backups - 1; i >= 1; i-- {
 		err := os.Rename(backupName(s.path, i), backupName(s.path, i+1))
 		if err != nil && !errors.Is(err, os.ErrNotExist) {
@@ -364,7 +377,10 @@ func (s *fileSink) partialLine() ([]byte, error) {
 	return carry, err
 }
 
-func (s *fileSink) close() error { return s.f.Close() }
+func (s *fileSink) close() error {
+	s.removing.Wait()
+	return s.f.Close()
+}
 
 // abort makes a write stuck on a FIFO or device return, for Close. Writes
 // to a regular file do not wait on a reader and are left alone.
