@@ -11,12 +11,12 @@ import (
 	"svunit.dev/svunit/units"
 )
 
-// A service is the runtime of one unit. Its goroutine (run) owns every
-// field below mailbox; other goroutines only post messages to the mailbox
-// and read the published snapshot.
+// A service is the runtime of one unit. Its goroutine (run) owns the
+// fields under "Owned by the run goroutine"; other goroutines only send
+// messages (send) and read the published snapshot and outputs.
 type service struct {
-	m    *Manager
-	name string
+	m    *Manager // set at creation, never changed
+	name string   // set at creation, never changed
 	box  mailbox
 	done chan struct{}            // closed when run returns
 	snap atomic.Pointer[Snapshot] // the last published snapshot; written by run
