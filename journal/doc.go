@@ -1,10 +1,12 @@
 // Package journal captures the output of supervised programs and delivers it
 // to sinks: files rotated by size with backups, syslog, systemd-journald, the
-// manager's own stdout, or nowhere. It also reads log files back: Tail and
-// Follow (tail -F) for svunit logs.
+// manager's own stdout, or nowhere. It also reads log files back for svunit
+// logs: Tail, and Follow and FollowLines (tail -F, across rotations).
 //
-// Open makes one Output per unit from a Config (ParseTarget, ParseOverflow,
-// ParseSyslogFacility and ParseSyslogLevel validate the unit-file values).
+// Open makes one Output per unit from a Config. ParseTarget, ParseOverflow,
+// ParseSyslogFacility, ParseSyslogLevel and ParseSyslogFormat validate the
+// unit-file values; DefaultPath names a unit's default log file; Status
+// reports each stream's bytes written and dropped and its errors.
 // It owns a pipe per stream (stderr may share stdout's: ToStdout, or
 // StandardError=inherit as in systemd, or the same file) whose write ends
 // are given to every child the unit runs, and one goroutine per stream that
