@@ -58,13 +58,14 @@ func (s *service) spawnMain(restart bool) {
 	}
 	s.proc = procGroup{invocation: newInvocationID(), cgroup: cg}
 	s.spawnErr, s.statusText, s.killing, s.result = "", "", false, ResultSuccess
-	s.move(Starting)
 	svc := &s.u.Service
 	if len(svc.ExecStart) == 0 {
+		s.move(Starting)
 		s.earlyFailure(ResultResources, "no ExecStart= line", true)
 		return
 	}
 	if s.execIndex == 0 && len(svc.ExecStartPre) > 0 {
+		s.move(Starting)
 		s.runControl(ctrlStartPre, svc.ExecStartPre)
 		return
 	}
@@ -82,12 +83,14 @@ func (s *service) forkMain() {
 	if err != nil {
 		s.spawnErr = err.Error()
 		s.m.logf("%s: cannot spawn: %v", s.name, err)
+		s.move(Starting)
 		s.earlyFailure(ResultResources, "spawn failed: "+err.Error(), false)
 		return
 	}
 	s.proc.main, s.proc.last, s.proc.pgid = pid, pid, pid
 	s.out.Load().setPID(pid)
 	s.ts.MainStart = now()
+	s.move(Starting) // after the fork, so that the STARTING event has the pid
 	s.armStart()
 }
 
