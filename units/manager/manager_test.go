@@ -19,8 +19,10 @@ func TestStartRunningStop(t *testing.T) {
 	if e := next(t, sub); e.Type != JobNew {
 		t.Errorf("first event %s, want job-new", e.Type)
 	}
-	if e := next(t, sub); e.Type != UnitChanged || e.New.State != Starting || e.New.MainPID == 0 {
-		t.Errorf("second event %s: %s with pid %d, want STARTING with the pid", e.Type, e.New.State, e.New.MainPID)
+	if e := next(t, sub); e.Type != UnitChanged {
+		t.Errorf("second event %s, want unit-changed", e.Type)
+	} else if e.New.State != Starting || e.New.MainPID == 0 {
+		t.Errorf("second event: %s with pid %d, want STARTING with the pid", e.New.State, e.New.MainPID)
 	}
 	if err == nil && !jobs[0].finished() && !listed(m.Jobs(), jobs[0]) {
 		t.Errorf("the start job is neither finished nor listed in Jobs()")
