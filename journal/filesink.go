@@ -27,7 +27,7 @@ const (
 // comes, without seeking or rotating. All methods run under stream.mu.
 type fileSink struct {
 	path     string
-	kind     Kind  // Default, Append, File or Truncate
+	kind     Kind  // Default, Append, File or Truncate; reopen switches it under stream.mu
 	maxBytes int64 // rotate beyond this size; 0 never
 	backups  int
 	cur      atomic.Pointer[os.File] // f, for abort, which runs without stream.mu
