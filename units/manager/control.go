@@ -94,7 +94,7 @@ func (s *service) controlDone(ok bool, reason string) {
 		}
 	case ctrlStop:
 		if s.proc.main == 0 {
-			s.stopped()
+			s.mainGone()
 		} else {
 			s.sendKillSignal() // what ExecStop= left running
 		}

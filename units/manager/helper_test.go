@@ -42,6 +42,9 @@ func TestMain(m *testing.M) {
 //	grandchild:F    start a "sleep" grandchild, write its pid to F, run
 //	setsid:F        the same, with the grandchild in a new session
 //	daemonize:F     start a setsid grandchild, write its pid to F, exit 0
+//	term-linger:F   write F.ready; on SIGTERM take 0.2s to clean up, write F, exit 0
+//	lingering:F     start a term-linger:F grandchild (its pid in F.pid), run
+//	stubborn-child:F start an ignore-term:F grandchild (its pid in F.pid), run
 //	notify          send STATUS=, then READY=1, then run
 //	mainpid:F       start a grandchild, write its pid to F, send MAINPID= for it and READY=1
 //	mainpid-init    send MAINPID=1 and READY=1, then run
@@ -67,6 +70,20 @@ func runChild(mode string) {
 		c := make(chan os.Signal, 1)
 		signal.Notify(c, syscall.SIGTERM)
 		go func() { <-c; os.Exit(n) }()
+	case "term-linger":
+		c := make(chan os.Signal, 1)
+		signal.Notify(c, syscall.SIGTERM)
+		writeFile(arg+".ready", "ready")
+		go func() {
+			<-c
+			time.Sleep(200 * time.Millisecond) // a program's clean-up, not synchronisation
+			writeFile(arg, "cleaned up")
+			os.Exit(0)
+		}()
+	case "lingering":
+		writeFile(arg+".pid", strconv.Itoa(startGrandchildMode(false, "term-linger:"+arg)))
+	case "stubborn-child":
+		writeFile(arg+".pid", strconv.Itoa(startGrandchildMode(false, "ignore-term:"+arg)))
 	case "grandchild", "setsid", "daemonize":
 		pid := startGrandchild(kind != "grandchild")
 		writeFile(arg, strconv.Itoa(pid))
@@ -94,14 +111,17 @@ func runChild(mode string) {
 	os.Exit(0)
 }
 
-func startGrandchild(setsid bool) int {
+func startGrandchild(setsid bool) int { return startGrandchildMode(setsid, "sleep") }
+
+// startGrandchildMode starts the test binary as a child in mode.
+func startGrandchildMode(setsid bool, mode string) int {
 	var env []string
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "SVUNIT_TEST_CHILD=") {
 			env = append(env, kv)
 		}
 	}
-	env = append(env, "SVUNIT_TEST_CHILD=sleep")
+	env = append(env, "SVUNIT_TEST_CHILD="+mode)
 	pid, err := syscall.ForkExec(os.Args[0], []string{os.Args[0]}, &syscall.ProcAttr{
 		Env: env, Files: []uintptr{0, 1, 2}, Sys: &syscall.SysProcAttr{Setsid: setsid},
 	})

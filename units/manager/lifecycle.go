@@ -204,7 +204,7 @@ func (s *service) onExit(pid int, ws syscall.WaitStatus) {
 	switch s.state {
 	case Stopping:
 		if s.ctrl.phase != ctrlStop { // else the end of ExecStop= completes the stop
-			s.stopped()
+			s.mainGone()
 		}
 	case Starting:
 		s.exitWhileStarting(e)
@@ -332,6 +332,8 @@ func (s *service) onTimer(k timerKind) {
 		s.retry()
 	case timerStopTimeout:
 		s.stopTimeout()
+	case timerLeftovers:
+		s.checkLeftovers()
 	}
 }
 

@@ -26,9 +26,11 @@ type service struct {
 	u              *units.Unit
 	state          State
 	result         Result
-	proc           procGroup // main pid (0 when none), its group, the run's INVOCATION_ID
-	killing        bool      // SIGKILL was sent during the current stop
-	backoffs       int       // early exits since the last RUNNING (Supervisor's backoff count)
+	proc           procGroup     // main pid (0 when none), its group, the run's INVOCATION_ID
+	killing        bool          // SIGKILL was sent during the current stop
+	stopDeadline   time.Time     // when the current stop turns to SIGKILL; zero: never
+	leftoverWait   time.Duration // the next look for processes the main one left
+	backoffs       int           // early exits since the last RUNNING (Supervisor's backoff count)
 	nRestarts      uint32
 	restartStep    int     // consecutive automatic restarts, for the growing delay
 	restartPending bool    // Exited, with an automatic restart scheduled
@@ -70,6 +72,7 @@ const (
 	timerStartTimeout           // notify/forking/oneshot did not finish starting
 	timerRetry                  // Backoff or an automatic restart: spawn again
 	timerStopTimeout            // the stop signal was not enough: SIGKILL
+	timerLeftovers              // look again whether the stop left processes
 )
 
 // Messages a service's goroutine handles.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"syscall"
+	"time"
 
 	"svunit.dev/svunit/units"
 )
@@ -67,7 +68,9 @@ func (s *service) beginStop() {
 		s.stopped()
 		return
 	}
+	s.stopDeadline = time.Time{}
 	if d := svc.TimeoutStopSec; d > 0 && d != units.Infinity {
+		s.stopDeadline = time.Now().Add(d)
 		s.setTimer(d, timerStopTimeout)
 	}
 	if len(svc.ExecStop) > 0 {
@@ -95,6 +98,9 @@ func (s *service) stopTimeout() {
 	}
 	s.killing = true
 	if !s.sendSIGKILL() {
+		if s.proc.main == 0 {
+			s.stopped() // SendSIGKILL=no: what is left keeps running
+		}
 		return
 	}
 	if s.ctrl.phase == ctrlStop {
@@ -103,9 +109,51 @@ func (s *service) stopTimeout() {
 	}
 	if s.u.Service.KillMode == units.KillProcess || s.u.Service.KillMode == units.KillNone {
 		s.signalMain(syscall.SIGKILL)
+	} else {
+		s.signal(syscall.SIGKILL, false)
+	}
+	if s.proc.main == 0 {
+		s.stopped() // only leftovers (or a hung ExecStop=) remained; no exit will come
+	}
+}
+
+// mainGone goes on with a stop whose main process has exited: with
+// KillMode=control-group, the other processes got the stop signal too and
+// are given until TimeoutStopSec to exit before SIGKILL.
+func (s *service) mainGone() {
+	m := s.u.Service.KillMode
+	if s.killing || m != units.KillControlGroup && m != "" || !hasLeftovers(s.proc, s.m.reaper) {
+		s.stopped()
 		return
 	}
-	s.signal(syscall.SIGKILL, false)
+	s.leftoverWait = 10 * time.Millisecond
+	s.armLeftoverCheck()
+}
+
+// armLeftoverCheck looks again after leftoverWait (growing to 0.5s), or at
+// the stop deadline if that comes first. Nothing tells the manager when a
+// process that is not its child exits, so this is the one place it looks
+// periodically, and only while a stop is under way.
+func (s *service) armLeftoverCheck() {
+	d := s.leftoverWait
+	if !s.stopDeadline.IsZero() {
+		d = min(d, max(time.Until(s.stopDeadline), 0))
+	}
+	s.setTimer(d, timerLeftovers)
+}
+
+// checkLeftovers is the leftover timer: done, out of time, or look again.
+func (s *service) checkLeftovers() {
+	switch {
+	case s.state != Stopping:
+	case !hasLeftovers(s.proc, s.m.reaper):
+		s.stopped()
+	case !s.stopDeadline.IsZero() && !time.Now().Before(s.stopDeadline):
+		s.stopTimeout()
+	default:
+		s.leftoverWait = min(2*s.leftoverWait, 500*time.Millisecond)
+		s.armLeftoverCheck()
+	}
 }
 
 // sendSIGKILL reports SendSIGKILL=; a unit built without the loader (zero
@@ -146,15 +194,20 @@ func (s *service) stopSignal() syscall.Signal {
 	return s.u.Service.KillSignal
 }
 
-// killLeftovers sends SIGKILL to what remains of a run whose main process
-// has exited: with control-group and mixed, a unit owns all it started.
+// killLeftovers sends SIGKILL (KillSignal with SendSIGKILL=no) to what
+// remains of a run whose main process has exited: with control-group and
+// mixed, a unit owns all it started.
 func (s *service) killLeftovers() {
 	switch s.u.Service.KillMode {
 	case units.KillProcess, units.KillNone:
 		return
 	}
-	if s.proc.pgid != 0 && hasLeftovers(s.proc, s.m.reaper) {
-		signalGroup(s.proc, s.m.reaper, false, syscall.SIGKILL)
+	if (s.proc.pgid != 0 || s.proc.cgroup != "") && hasLeftovers(s.proc, s.m.reaper) {
+		if s.sendSIGKILL() {
+			signalGroup(s.proc, s.m.reaper, false, syscall.SIGKILL)
+		} else {
+			signalGroup(s.proc, s.m.reaper, false, s.stopSignal(), syscall.SIGCONT)
+		}
 	}
 }
 

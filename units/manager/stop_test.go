@@ -171,3 +171,45 @@ func TestCgroupPlacement(t *testing.T) {
 		t.Errorf("cgroup.procs of %s lacks pid %d", snap.ControlGroup, snap.MainPID)
 	}
 }
+
+// TestStopWaitsForLeftovers: with KillMode=control-group, a grandchild that
+// takes a moment to exit after the stop signal gets that moment (until
+// TimeoutStopSec) after the main process is gone, instead of SIGKILL.
+func TestStopWaitsForLeftovers(t *testing.T) {
+	for _, noCgroups := range []bool{false, true} {
+		t.Run(fmt.Sprintf("cgroups=%v", !noCgroups), func(t *testing.T) {
+			f := tempFile(t, "cleaned")
+			m := newManagerConfig(t, Config{NoCgroups: noCgroups}, testUnit("tree", "lingering:"+f, func(s *units.Service) {
+				s.TimeoutStopSec = 10 * time.Second
+			}))
+			waitFor(t)(m.Start("tree"))
+			gc, _ := strconv.Atoi(waitFile(t, f+".pid"))
+			waitFile(t, f+".ready")
+			if rs := waitFor(t)(m.Stop("tree")); rs[0] != JobDone {
+				t.Errorf("stop: %s", rs[0])
+			}
+			if b, err := os.ReadFile(f); err != nil || string(b) != "cleaned up" {
+				t.Errorf("the grandchild did not finish its clean-up before the stop ended: %q, %v", b, err)
+			}
+			waitGone(t, gc)
+		})
+	}
+}
+
+// TestStopKillsStubbornLeftovers: a grandchild that ignores the stop
+// signal is killed at TimeoutStopSec although the main process exited at
+// once, and the stop says it needed SIGKILL.
+func TestStopKillsStubbornLeftovers(t *testing.T) {
+	f := tempFile(t, "ready")
+	m := newManager(t, testUnit("tree", "stubborn-child:"+f, func(s *units.Service) {
+		s.TimeoutStopSec = 300 * time.Millisecond
+	}))
+	waitFor(t)(m.Start("tree"))
+	gc, _ := strconv.Atoi(waitFile(t, f+".pid"))
+	waitFile(t, f)
+	jobs, err := m.Stop("tree")
+	if rs := waitJobs(t, jobs, err); rs[0] != JobTimeout {
+		t.Errorf("stop: %s (%s), want timeout", rs[0], jobs[0].Reason)
+	}
+	waitGone(t, gc)
+}
