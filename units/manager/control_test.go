@@ -148,3 +148,20 @@ func TestKillControl(t *testing.T) {
 		t.Errorf("start after its ExecStartPre was killed: %s", rs[0])
 	}
 }
+
+// TestExecStopHangs: an ExecStop= that never returns is killed at
+// TimeoutStopSec, also when the main process has already gone.
+func TestExecStopHangs(t *testing.T) {
+	m := newManager(t, cmdUnit("hang", []string{"/bin/sleep", "1000"}, func(s *units.Service) {
+		s.ExecStop = []units.Command{sh("kill $MAINPID; exec sleep 1000")}
+		s.TimeoutStopSec = 300 * time.Millisecond
+	}))
+	waitFor(t)(m.Start("hang"))
+	jobs, err := m.Stop("hang")
+	if rs := waitJobs(t, jobs, err); rs[0] != JobTimeout {
+		t.Errorf("stop: %s (%s), want timeout", rs[0], jobs[0].Reason)
+	}
+	if snap, _ := m.Unit("hang"); snap.State != Stopped || snap.ControlPID != 0 {
+		t.Errorf("after the stop: %s, control pid %d", snap.State, snap.ControlPID)
+	}
+}
