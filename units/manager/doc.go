@@ -48,8 +48,9 @@
 // reaper per process (SIGCHLD, then waitid/wait4 until nothing is left)
 // routes exits by pid; the process is made a child subreaper on Linux, so
 // orphaned grandchildren are reaped too. Timers exist only while something
-// is pending (StartSecs, a restart delay, a stop timeout): an idle manager
-// has no periodic wake-ups. Events fan out without blocking: a subscriber
+// is pending (StartSecs, a restart delay, a stop timeout, a stop waiting
+// for processes the main one left): an idle manager has no periodic
+// wake-ups. Events fan out without blocking: a subscriber
 // more than SubscriptionBuffer events behind is dropped, its channel closed
 // and its Err set. All exported methods are safe for concurrent use.
 //
