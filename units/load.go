@@ -184,7 +184,11 @@ func joinContinuations(v string) string {
 func build(path, name, template, instance string, opts []option, sections map[string]int) (*Unit, ErrorList) {
 	var errs ErrorList
 	n, _ := parseName(name)
-	u := withDefaults(&Unit{Name: name, Path: path, Template: template, Instance: instance, Lines: map[string]int{}})
+	abs, err := filepath.Abs(path) // Unit.Path is shown by status long after the cwd is forgotten
+	if err != nil {
+		abs = path
+	}
+	u := withDefaults(&Unit{Name: name, Path: abs, Template: template, Instance: instance, Lines: map[string]int{}})
 	b := &builder{u: u, spec: &specifiers{name: name, prefix: n.prefix, instance: instance}}
 	// %u and %h depend on User=, wherever it is written.
 	for _, o := range opts {
