@@ -135,12 +135,6 @@ func cgroupProcs(dir string) []int {
 	return pids
 }
 
-// cgroupKill SIGKILLs every process of a group at once (cgroup.kill,
-// Linux 5.14); it reports false when the kernel lacks it.
-func cgroupKill(dir string) bool {
-	return os.WriteFile(filepath.Join(dir, "cgroup.kill"), []byte("1"), 0) == nil
-}
-
 // forkIntoCgroup forks sp's child straight into its unit's group (clone3
 // with CLONE_INTO_CGROUP), so not one instruction of it runs elsewhere.
 func (sp *spawnSpec) forkIntoCgroup() (int, error) {

@@ -165,3 +165,25 @@ func TestExecStopHangs(t *testing.T) {
 		t.Errorf("after the stop: %s, control pid %d", snap.State, snap.ControlPID)
 	}
 }
+
+// TestRestartDuringExecStartPre: a restart that arrives while ExecStartPre=
+// runs (no main process yet) stops it and starts again. (With cgroups,
+// this also checks that killing the old run spares the new one: a fork
+// into a group right after writing its cgroup.kill is killed too.)
+func TestRestartDuringExecStartPre(t *testing.T) {
+	gate := filepath.Join(t.TempDir(), "gate")
+	m := newManager(t, cmdUnit("gated", []string{"/bin/sleep", "1000"}, func(s *units.Service) {
+		s.ExecStartPre = []units.Command{sh("while [ ! -e " + gate + " ]; do sleep 0.01; done")}
+	}))
+	starts, err := m.Start("gated")
+	waitUnit(t, m, "gated", 20*time.Second, "running ExecStartPre", func(s Snapshot) bool { return s.ControlPID != 0 })
+	restarts, err2 := m.Restart("gated")
+	if rs := waitJobs(t, starts, err); rs[0] != JobCanceled {
+		t.Errorf("first start: %s", rs[0])
+	}
+	os.WriteFile(gate, nil, 0o644)
+	if rs := waitJobs(t, restarts, err2); rs[0] != JobDone {
+		t.Errorf("restart: %s (%s)", rs[0], restarts[0].Reason)
+	}
+	waitState(t, m, "gated", Running)
+}

@@ -3,7 +3,6 @@ package manager
 import (
 	"bytes"
 	"os"
-	"slices"
 	"strconv"
 	"sync"
 	"syscall"
@@ -210,9 +209,6 @@ func signalGroup(g procGroup, r *reaper, exceptMain bool, sigs ...syscall.Signal
 				n++
 			}
 		}
-	}
-	if g.cgroup != "" && !exceptMain && slices.Equal(sigs, []syscall.Signal{syscall.SIGKILL}) && cgroupKill(g.cgroup) {
-		return n + 1
 	}
 	for _, pid := range members(g, r) {
 		if exceptMain && pid == g.main {

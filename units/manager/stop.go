@@ -45,8 +45,9 @@ func (s *service) restart(j *Job) {
 	switch s.state {
 	case Starting, Running:
 		s.cancelJobs(&s.startJobs, JobCanceled, "a restart job replaced it")
+		s.wantStart = true // before beginStop, which may complete the stop at once
+		s.startJobs = append(s.startJobs, j)
 		s.beginStop()
-		fallthrough
 	case Stopping:
 		s.wantStart = true
 		s.startJobs = append(s.startJobs, j)
