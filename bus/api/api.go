@@ -99,14 +99,19 @@ func (a *API) Serve(conn *dbus.Conn, names ...string) error {
 			return fmt.Errorf("api: the name %s is already owned on this bus: is another svunit daemon (or systemd) serving it?", n)
 		}
 	}
+	left, err := watchLeaving(conn)
+	if err != nil {
+		return err
+	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.closed {
+		conn.RemoveSignal(left)
 		return errors.New("api: closed")
 	}
 	a.conns = append(a.conns, conn)
 	a.wg.Add(1)
-	go a.watchSubscribers(conn)
+	go a.watchSubscribers(conn, left)
 	return nil
 }
 
