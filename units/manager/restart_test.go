@@ -121,7 +121,7 @@ func TestStartLimit(t *testing.T) {
 // TestBackoffDelays: the n-th retry after an early exit waits at least n
 // steps of max(StartSecs, RestartSec), as Supervisor's 1s, 2s, 3s.
 func TestBackoffDelays(t *testing.T) {
-	const step = 150 * time.Millisecond
+	const step = 400 * time.Millisecond // sh must exit within it, also under load
 	m := newManager(t, cmdUnit("early", []string{"/bin/sh", "-c", "exit 3"}, func(s *units.Service) {
 		s.StartSecs, s.RestartSec, s.StartRetries = step, time.Millisecond, 2
 	}))

@@ -58,7 +58,7 @@ func TestTransitions(t *testing.T) {
 	m := newManager(t,
 		testUnit("up", "sleep", slow),
 		cmdUnit("crash", []string{"/bin/sh", "-c", "exit 3"}, func(s *units.Service) {
-			s.StartSecs, s.StartRetries, s.RestartSec = 150*time.Millisecond, 2, time.Millisecond
+			s.StartSecs, s.StartRetries, s.RestartSec = 500*time.Millisecond, 2, time.Millisecond // room for sh to exit under load
 		}),
 		testUnit("flaky", "sleep", func(s *units.Service) { s.Restart, s.RestartSec = units.RestartAlways, time.Hour }),
 		testUnit("backoff", "exit:1", func(s *units.Service) { s.StartSecs, s.StartRetries, s.RestartSec = time.Minute, 5, time.Hour }),
