@@ -134,7 +134,7 @@ func (s *Server) unicast(c *conn, m *routed, out []byte, fds []int) *conn {
 	}
 	if len(fds) > 0 && !dst.unixFD {
 		closeFDs(fds)
-		s.replyError(c, h, errNotSupported, "Tried to send a message with unix file descriptors to a client that does not accept them")
+		s.refuseFDs(c, dst, h, len(fds))
 		return nil
 	}
 	switch {
@@ -164,6 +164,26 @@ func (s *Server) unicast(c *conn, m *routed, out []byte, fds []int) *conn {
 		return nil
 	}
 	return dst
+}
+
+// refuseFDs answers a message from c carrying nfds descriptors that dst
+// cannot receive, because dst did not negotiate descriptor passing. A call
+// gets NotSupported back. A reply or error reply is dropped, and the caller
+// waiting for it (dst) gets NotSupported in its place: nobody else would
+// tell it, and the bus has no reply timeout, so it would wait for ever.
+func (s *Server) refuseFDs(c, dst *conn, h *header, nfds int) {
+	switch h.typ {
+	case typeMethodReply, typeError:
+		if c.settle(dst, h.replySerial) {
+			s.sendError(dst, h.replySerial, errNotSupported, fmt.Sprintf(
+				"The reply from %s carried %d unix file descriptors, which this connection cannot receive: it did not negotiate descriptor passing (NEGOTIATE_UNIX_FD) when it authenticated; connect over a unix socket with descriptor passing enabled",
+				c.name, nfds))
+		}
+	default:
+		s.replyError(c, h, errNotSupported, fmt.Sprintf(
+			"Tried to send a message with %d unix file descriptors to %s, which did not negotiate descriptor passing (NEGOTIATE_UNIX_FD) and cannot receive them",
+			nfds, dst.describe()))
+	}
 }
 
 // broadcast delivers a message without destination to every connection
