@@ -15,7 +15,7 @@ import (
 // so shutdown takes about one TimeoutStopSec, not one per unit; ordered
 // units stop in reverse start order.
 func TestShutdownParallel(t *testing.T) {
-	const n, grace = 10, 500 * time.Millisecond
+	const n, grace = 10, time.Second
 	var us []*units.Unit
 	var ready []string
 	for i := 0; i < n; i++ {
