@@ -31,8 +31,8 @@ type Snapshot struct {
 	Timestamps   Timestamps
 	Description  string // unit's Description, or its name
 
-	// Log output: the paths of the unit's stdout and stderr files ("" for a
-	// non-file sink) and the journal's view of their health.
+	// Logs names the unit's log files and says why output is lost, if it
+	// is; Manager.LogStatus has the live counters.
 	Logs LogInfo
 }
 
