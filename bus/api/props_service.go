@@ -160,7 +160,7 @@ func limit(u *unitInfo, resource int, hard bool) uint64 {
 	if syscall.Getrlimit(resource, &r) != nil {
 		return maxU64
 	}
-	return pickLimit(r.Cur, r.Max, hard)
+	return pickLimit(uint64(r.Cur), uint64(r.Max), hard) // int64 on FreeBSD
 }
 
 func pickLimit(cur, max uint64, hard bool) uint64 {
