@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/godbus/dbus/v5"
 
@@ -23,8 +24,9 @@ type Config struct {
 type API struct {
 	m       *manager.Manager
 	logf    func(format string, args ...any)
-	access  Access // set by New, then read-only
-	version string // set by New, then read-only
+	access  Access    // set by New, then read-only
+	version string    // set by New, then read-only
+	started time.Time // when New ran, about when the daemon started; read-only
 
 	mu      sync.Mutex                     // guards the fields below
 	conns   []*dbus.Conn                   // where signals go
@@ -55,6 +57,7 @@ func New(cfg Config) (*API, error) {
 	a := &API{m: cfg.Manager, logf: cfg.Logf, access: cfg.Access, unsent: map[uint32]bool{}, holding: map[uint64]bool{}, subs: map[*dbus.Conn]map[string]bool{}, shared: map[*dbus.Conn]bool{},
 		wake: make(chan struct{}, 1), done: make(chan struct{})}
 	a.version = pick(cfg.Version, "svunit")
+	a.started = time.Now()
 	a.ctx, a.cancel = context.WithCancel(context.Background())
 	if a.logf == nil {
 		a.logf = func(string, ...any) {}

@@ -92,6 +92,9 @@ var managerProps = []prop[*API]{
 	{"Environment", "as", false, func(*API) any { return []string{} }},
 	{"UnitPath", "as", false, func(a *API) any { return []string{a.unitDir()} }},
 	{"Progress", "d", false, func(*API) any { return 1.0 }},
+	// systemctl status without a unit shows it as "Since:"; systemd's other
+	// boot timestamps (firmware, kernel, initrd) are not the manager's to know.
+	{"UserspaceTimestamp", "t", false, func(a *API) any { return uint64(a.started.UnixMicro()) }},
 }
 
 func (a *API) countFailed() uint32 {

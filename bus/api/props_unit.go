@@ -48,6 +48,11 @@ var unitProps = []prop[*unitInfo]{
 	{"Wants", "as", false, func(u *unitInfo) any { return strs(u.cfg().Wants) }},
 	{"Before", "as", false, func(u *unitInfo) any { return strs(u.cfg().Before) }},
 	{"After", "as", false, func(u *unitInfo) any { return strs(u.cfg().After) }},
+	// svunit has no socket, timer or path units, so nothing triggers a unit
+	// and a unit triggers nothing; systemctl stop reads TriggeredBy to warn
+	// about triggers left active, and fails without it.
+	{"Triggers", "as", false, func(u *unitInfo) any { return []string{} }},
+	{"TriggeredBy", "as", false, func(u *unitInfo) any { return []string{} }},
 	{"Documentation", "as", false, func(u *unitInfo) any { return strs(u.cfg().Documentation) }},
 	{"Description", "s", false, func(u *unitInfo) any { return u.cfg().Description }},
 	{"LoadState", "s", true, func(u *unitInfo) any { return u.LoadState }},

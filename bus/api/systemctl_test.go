@@ -49,7 +49,9 @@ func TestSystemctlUser(t *testing.T) {
 			h.systemctl(true, verb...)
 			continue
 		}
-		h.systemctl(false, verb...)
+		if _, errOut := h.systemctl(false, verb...); errOut != "" {
+			t.Errorf("systemctl %s succeeded but printed:\n%s", strings.Join(verb, " "), errOut)
+		}
 	}
 	if out, _ := h.systemctl(false, "is-active", "web.unit"); strings.TrimSpace(out) != "active" {
 		t.Errorf("is-active web.unit = %q", out)
@@ -59,7 +61,9 @@ func TestSystemctlUser(t *testing.T) {
 	}
 	h.systemctl(false, "reset-failed", "crash.unit")
 	h.waitActive("crash.unit", "inactive")
-	h.systemctl(false, "stop", "web")
+	if _, errOut := h.systemctl(false, "stop", "web"); errOut != "" {
+		t.Errorf("systemctl stop succeeded but printed:\n%s", errOut)
+	}
 	if s, _ := h.m.Unit("web.unit"); s.ActiveState != "inactive" {
 		t.Fatalf("after systemctl stop, web.unit is %s", s.ActiveState)
 	}
@@ -67,7 +71,14 @@ func TestSystemctlUser(t *testing.T) {
 	if !strings.Contains(out, "Active: inactive (dead)") {
 		t.Errorf("status after stop:\n%s", out)
 	}
-	_, errOut := h.systemctl(true, "start", "nosuch.unit")
+	out, errOut := h.systemctl(false, "status")
+	if !strings.Contains(out, "Units: 2 loaded") || !strings.Contains(out, "Since: ") || strings.Contains(out, "(null)") || errOut != "" {
+		t.Errorf("status without a unit:\n%s%s", out, errOut)
+	}
+	if out, errOut = h.systemctl(true, "status", "nosuch.unit"); out != "" || !strings.Contains(errOut, "nosuch.unit.service could not be found") {
+		t.Errorf("status of a missing unit:\n%s%s", out, errOut)
+	}
+	_, errOut = h.systemctl(true, "start", "nosuch.unit")
 	if !strings.Contains(errOut, "nosuch.unit") || !strings.Contains(errOut, "not found") {
 		t.Errorf("start of a missing unit said %q", errOut)
 	}
