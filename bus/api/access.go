@@ -37,7 +37,8 @@ var unitVerbs = map[string]string{
 var readMethods = map[string]bool{
 	"Get": true, "GetAll": true, "Set": true, "Introspect": true, // Set only says the property is read-only
 	"GetUnit": true, "GetUnitByPID": true, "LoadUnit": true, "GetJob": true, "GetUnitFileState": true,
-	"ListUnits": true, "ListUnitsFiltered": true, "ListUnitsByPatterns": true, "ListUnitsByNames": true,
+	"GetUnitProcesses": true,
+	"ListUnits":        true, "ListUnitsFiltered": true, "ListUnitsByPatterns": true, "ListUnitsByNames": true,
 	"ListJobs": true, "ListUnitFiles": true, "ListUnitFilesByPatterns": true, "Subscribe": true, "Unsubscribe": true,
 	"ResolveUnits": true, "ListGroups": true, "GetUnitsProperties": true, "ListUnitsStatus": true,
 	"Ping": true, "GetMachineId": true,

@@ -64,6 +64,7 @@ var managerMethods = []*method{
 	{name: "ListJobs", out: []arg{{"jobs", "a(usssoo)"}}, run: listJobs},
 	{name: "ListUnitFiles", out: []arg{{"unit_files", "a(ss)"}}, run: listUnitFiles},
 	{name: "ListUnitFilesByPatterns", in: []arg{statesArg, {"patterns", "as"}}, out: []arg{{"unit_files", "a(ss)"}}, run: listUnitFiles},
+	{name: "GetUnitProcesses", in: []arg{nameArg}, out: []arg{{"processes", "a(sus)"}}, run: getUnitProcesses},
 	{name: "GetUnitFileState", in: []arg{{"file", "s"}}, out: []arg{{"state", "s"}}, run: getUnitFileState},
 	{name: "Subscribe", run: subscribe},
 	{name: "Unsubscribe", run: unsubscribe},

@@ -1,7 +1,9 @@
 package api
 
 import (
+	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -42,6 +44,21 @@ func TestSystemctlUser(t *testing.T) {
 			t.Errorf("status lacks %q:\n%s", want, out)
 		}
 	}
+	// Without a unit: the manager, and the processes of its units only
+	// (not, as systemctl falls back to, every process in the machine's
+	// cgroup, which would include this test).
+	out, errOut := h.systemctl(false, "status")
+	for _, want := range []string{"Units: 2 loaded", "Since: ", "web.unit"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("status without a unit lacks %q:\n%s", want, out)
+		}
+	}
+	if pids := listedPIDs(out); !pids[s.MainPID] || pids[os.Getpid()] || pids[1] {
+		t.Errorf("status without a unit lists pids %v; want web.unit's %d and neither this test's %d nor 1:\n%s", pids, s.MainPID, os.Getpid(), out)
+	}
+	if strings.Contains(out, "(null)") || errOut != "" {
+		t.Errorf("status without a unit:\n%s%s", out, errOut)
+	}
 	for _, verb := range [][]string{{"restart", "web.unit"}, {"try-restart", "web"}, {"reload-or-restart", "web"}, {"kill", "-s", "HUP", "--kill-whom=main", "crash.unit"}, {"list-jobs"}, {"daemon-reload"}} {
 		if verb[0] == "kill" {
 			h.systemctl(false, "start", "crash.unit")
@@ -71,10 +88,6 @@ func TestSystemctlUser(t *testing.T) {
 	if !strings.Contains(out, "Active: inactive (dead)") {
 		t.Errorf("status after stop:\n%s", out)
 	}
-	out, errOut := h.systemctl(false, "status")
-	if !strings.Contains(out, "Units: 2 loaded") || !strings.Contains(out, "Since: ") || strings.Contains(out, "(null)") || errOut != "" {
-		t.Errorf("status without a unit:\n%s%s", out, errOut)
-	}
 	if out, errOut = h.systemctl(true, "status", "nosuch.unit"); out != "" || !strings.Contains(errOut, "nosuch.unit.service could not be found") {
 		t.Errorf("status of a missing unit:\n%s%s", out, errOut)
 	}
@@ -82,4 +95,22 @@ func TestSystemctlUser(t *testing.T) {
 	if !strings.Contains(errOut, "nosuch.unit") || !strings.Contains(errOut, "not found") {
 		t.Errorf("start of a missing unit said %q", errOut)
 	}
+}
+
+// listedPIDs returns the pids in the process tree systemctl status draws:
+// lines whose first word after the tree's lines is a number.
+func listedPIDs(out string) map[int]bool {
+	pids := map[int]bool{}
+	for _, line := range strings.Split(out, "\n") {
+		rest := strings.TrimLeft(line, " |`-─├└│")
+		if len(rest) == len(line) {
+			continue // not a tree line
+		}
+		if f := strings.Fields(rest); len(f) > 0 {
+			if pid, err := strconv.Atoi(f[0]); err == nil {
+				pids[pid] = true
+			}
+		}
+	}
+	return pids
 }
