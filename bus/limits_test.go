@@ -218,13 +218,26 @@ func TestBytesPerUID(t *testing.T) {
 	s := testBus(t, Config{Limits: Limits{MaxBytesPerUID: 1 << 20}})
 	bystander := dial(t, s)
 	// Unfinished incoming messages: two connections each start a 4 MiB
-	// message and send 700 KiB of it; the second passes the budget.
+	// message and send 700 KiB of it; the second passes the budget. The
+	// bus must have read all of the first's before the second sends, or
+	// the first could be the one to pass it.
+	budget := func() int64 {
+		s.mu.RLock()
+		defer s.mu.RUnlock()
+		if b := s.budgets[uint32(os.Getuid())]; b != nil {
+			return int64(b.bytes.Load())
+		}
+		return 0
+	}
 	var clients []*rawClient
 	for i := 0; i < 2; i++ {
 		rc := rawDial(t, s).auth().hello()
 		rc.write(fixed('l', typeSignal, 4<<20, 1, 0))
 		rc.c.Write(make([]byte, 700<<10)) // fails for the one the bus drops
 		clients = append(clients, rc)
+		if i == 0 {
+			waitFor(t, "the bus to read the first 700 KiB", func() bool { return budget() >= 700<<10 })
+		}
 	}
 	clients[1].expectClosed()
 	if err := bystander.BusObject().Call("org.freedesktop.DBus.Peer.Ping", 0).Err; err != nil {
@@ -232,10 +245,5 @@ func TestBytesPerUID(t *testing.T) {
 	}
 	clients[0].c.Close()
 	// Once they are gone, the uid's budget is whole again.
-	waitFor(t, "the unfinished message's bytes to be returned", func() bool {
-		s.mu.RLock()
-		defer s.mu.RUnlock()
-		b := s.budgets[uint32(os.Getuid())]
-		return b != nil && b.bytes.Load() == 0
-	})
+	waitFor(t, "the unfinished message's bytes to be returned", func() bool { return budget() == 0 })
 }
