@@ -20,7 +20,8 @@ const childArg = "__bench-child"
 //
 //	writer GATE TOTAL WRITE LINE   after a byte arrives on the FIFO GATE, write
 //	                               TOTAL bytes of numbered LINE-byte lines to
-//	                               stdout in WRITE-byte writes, then exit 0
+//	                               stdout in WRITE-byte writes, create
+//	                               GATE.done and exit 0
 //	crasher RECORD LIFE_MS         append "S <monotonic ns>" to RECORD, live
 //	                               LIFE_MS, append "E <ns>" and exit 1
 func runChild(args []string) {
@@ -81,7 +82,8 @@ func writer(gate string, total, write, line int64) error {
 		done += n
 		buf = buf[:copy(buf, buf[n:])]
 	}
-	return nil
+	// Say it is done, so that a capture that loses bytes ends the wait too.
+	return os.WriteFile(gate+".done", nil, 0o644)
 }
 
 // appendLine appends line number seq, line bytes long with its newline:

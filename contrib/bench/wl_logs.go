@@ -114,10 +114,7 @@ func (b *bench) logOnce(s system, c logCase, ms logMeasures) error {
 	if lf, ok := in.(interface{ logFiles(string) []string }); ok {
 		files = func() []string { return lf.logFiles("writer") }
 	}
-	err = waitFor(b.ctx, logDeadline(c.total), 5*time.Millisecond, fmt.Sprintf("%s in %s and its backups", size(c.total), logPath), func() (bool, error) {
-		return filesSize(files()) >= c.total, nil
-	})
-	t1 := time.Now()
+	got, t1, err := waitCaptured(b, gate, files, c.total)
 	cpu1, _, uerr := usage(own)
 	if err != nil {
 		return err
@@ -127,7 +124,7 @@ func (b *bench) logOnce(s system, c logCase, ms logMeasures) error {
 	}
 	col := s.name()
 	secs := t1.Sub(t0).Seconds()
-	b.add(ms.tput, col, float64(c.total)/1e6/secs)
+	b.add(ms.tput, col, float64(got)/1e6/secs)
 	b.add(ms.cpu, col, float64(cpu1-cpu0)/clockTicks/(float64(c.total)/1e9))
 	chk, err := checkLines(files(), c.lines(), c.line)
 	if err != nil {
@@ -139,6 +136,33 @@ func (b *bench) logOnce(s system, c logCase, ms logMeasures) error {
 	}
 	b.add(ms.bad, col, float64(chk.Split+chk.Missing+chk.Dup))
 	return nil
+}
+
+// quiet is how long the files of a capture must stay the same size, once
+// the writer is done, before the harness concludes that bytes were lost.
+const quiet = 2 * time.Second
+
+// waitCaptured waits until the files hold total bytes, or, when the capture
+// loses some, until the writer is done and the files have stopped growing.
+// It returns the bytes captured and when the last of them arrived.
+func waitCaptured(b *bench, gate string, files func() []string, total int64) (int64, time.Time, error) {
+	var have int64
+	var changed time.Time
+	err := waitFor(b.ctx, logDeadline(total), 5*time.Millisecond, fmt.Sprintf("%s in the log files", size(total)), func() (bool, error) {
+		n := filesSize(files())
+		now := time.Now()
+		if n != have || changed.IsZero() {
+			have, changed = n, now
+		}
+		if n >= total {
+			return true, nil
+		}
+		if _, err := os.Stat(gate + ".done"); err == nil && now.Sub(changed) >= quiet {
+			return true, nil
+		}
+		return false, nil
+	})
+	return have, changed, err
 }
 
 // logDeadline allows 1 MB/s at least.
