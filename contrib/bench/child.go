@@ -76,7 +76,7 @@ func writer(gate string, total, write, line int64) error {
 			seq++
 		}
 		n := min(int64(len(buf)), write)
-		if _, err := unix.Write(1, buf[:n]); err != nil {
+		if err := writeAll(buf[:n]); err != nil {
 			return fmt.Errorf("write stdout after %d bytes: %v", done, err)
 		}
 		done += n
@@ -84,6 +84,23 @@ func writer(gate string, total, write, line int64) error {
 	}
 	// Say it is done, so that a capture that loses bytes ends the wait too.
 	return os.WriteFile(gate+".done", nil, 0o644)
+}
+
+// writeAll writes p to stdout in one write(2) when it can: a signal (the Go
+// runtime's preemption) can cut a blocked write to a pipe short, and the
+// rest must follow.
+func writeAll(p []byte) error {
+	for len(p) > 0 {
+		n, err := unix.Write(1, p)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		p = p[n:]
+	}
+	return nil
 }
 
 // appendLine appends line number seq, line bytes long with its newline:
