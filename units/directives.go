@@ -324,6 +324,8 @@ var mainDirectives = []*directive{
 		setString(func(u *Unit) *string { return &u.Service.SyslogLevel }, syslogLevel)},
 	{"Service", "SyslogErrorLevel", "syslog level", "err", "The level of standard error lines (svunit only).", "–",
 		setString(func(u *Unit) *string { return &u.Service.SyslogErrorLevel }, syslogLevel)},
+	{"Service", "SyslogFormat", "rfc3164|rfc5424", "rfc3164", "The syslog message format: RFC 3164 as glibc's syslog(3) sends it locally, or RFC 5424 with a full timestamp and the host name, for daemons that parse it.", "–",
+		setString(func(u *Unit) *string { return &u.Service.SyslogFormat }, func(v string) error { _, err := journal.ParseSyslogFormat(v); return err })},
 	{"Service", "LogMaxBytes", "size", "50M (52428800 bytes, Supervisor's 50MB)", "Rotate a log file before it grows past this size (K, M, G are powers of 1024); 0 never rotates.", "stdout_logfile_maxbytes",
 		setValue(func(u *Unit) *int64 { return &u.Service.LogMaxBytes }, parseSize)},
 	{"Service", "LogBackups", "integer", "10", "Rotated files kept; 0 keeps none.", "stdout_logfile_backups",

@@ -241,6 +241,7 @@ func withDefaults(u *Unit) *Unit {
 	s.SyslogFacility = "daemon"
 	s.SyslogLevel = "info"
 	s.SyslogErrorLevel = "err"
+	s.SyslogFormat = "rfc3164"
 	s.LogMaxBytes = 50 << 20 // Supervisor's 50MB counts in 1024s, as LogMaxBytes= does
 	s.LogBackups = journal.DefaultBackups
 	s.LogOverflow = "block"

@@ -69,6 +69,9 @@ func TestLoadErrors(t *testing.T) {
 			`a.unit:7: Service.Priority: "high" is not a whole number from -2147483648 to 2147483647`,
 			`a.unit:8: Service.UMask: "999" is not an octal umask (write e.g. 0022)`,
 		}},
+		{"syslog format", "a.unit", "[Service]\nExecStart=/bin/true\nSyslogFormat=rfc5425\n", []string{
+			`a.unit:3: Service.SyslogFormat: unknown syslog format "rfc5425"; want rfc3164 or rfc5424`,
+		}},
 		{"bad quoting", "a.unit", "[Service]\nExecStart=/bin/sh -c 'echo hi\n", []string{
 			`a.unit:2: Service.ExecStart: unclosed ' quote (close it, or escape it as \')`,
 		}},
@@ -205,7 +208,7 @@ WantedBy=default.target
 		{"RestartMaxDelaySec", s.RestartMaxDelaySec, 30 * time.Second}, {"LogMaxBytes", s.LogMaxBytes, int64(1 << 20)},
 		{"LogBackups", s.LogBackups, 10}, {"LogOverflow", s.LogOverflow, "block"}, {"SyslogIdentifier", s.SyslogIdentifier, "web"},
 		{"SyslogFacility", s.SyslogFacility, "daemon"}, {"SyslogLevel", s.SyslogLevel, "info"}, {"SyslogErrorLevel", s.SyslogErrorLevel, "err"},
-		{"StandardError", s.StandardError, "inherit"}, {"Lines[Service.User]", u.Lines["Service.User"], 13},
+		{"SyslogFormat", s.SyslogFormat, "rfc3164"}, {"StandardError", s.StandardError, "inherit"}, {"Lines[Service.User]", u.Lines["Service.User"], 13},
 	}
 	for _, c := range checks {
 		if !reflect.DeepEqual(c.got, c.want) {
@@ -259,5 +262,18 @@ func TestLoadDir(t *testing.T) {
 	}
 	if _, err := LoadDir(filepath.Join(dir, "missing")); err == nil || !strings.Contains(err.Error(), "cannot read the unit directory") {
 		t.Errorf("missing dir: %v", err)
+	}
+}
+
+// TestSyslogFormat checks that SyslogFormat=rfc5424 reaches the unit, for
+// the manager to pass on to journal.Config.
+func TestSyslogFormat(t *testing.T) {
+	dir := writeUnits(t, map[string]string{"a.unit": "[Service]\nExecStart=/bin/true\nStandardOutput=syslog\nSyslogFormat=rfc5424\n"})
+	us, err := LoadFile(filepath.Join(dir, "a.unit"))
+	if err != nil || len(us) != 1 {
+		t.Fatalf("LoadFile = %d units, %v", len(us), err)
+	}
+	if got := us[0].Service.SyslogFormat; got != "rfc5424" {
+		t.Errorf("SyslogFormat = %q, want rfc5424", got)
 	}
 }

@@ -83,6 +83,7 @@ type Service struct {
 	SyslogFacility   string
 	SyslogLevel      string
 	SyslogErrorLevel string // level for stderr lines; default "err"
+	SyslogFormat     string // "rfc3164" (default) or "rfc5424"
 	LogMaxBytes      int64  // Supervisor's logfile_maxbytes
 	LogBackups       int    // Supervisor's logfile_backups
 	LogOverflow      string // "block" (default) or "drop"

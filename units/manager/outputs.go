@@ -26,7 +26,7 @@ func openOutputs(u *units.Unit, logDir string) (*outputs, error) {
 	cfg := journal.Config{
 		Unit: u.Name, LogDir: logDir, MaxBytes: s.LogMaxBytes, Backups: s.LogBackups,
 		SyslogIdentifier: s.SyslogIdentifier, SyslogFacility: s.SyslogFacility,
-		SyslogLevel: s.SyslogLevel, SyslogErrorLevel: s.SyslogErrorLevel,
+		SyslogLevel: s.SyslogLevel, SyslogErrorLevel: s.SyslogErrorLevel, SyslogFormat: s.SyslogFormat,
 	}
 	var err error
 	if cfg.Stdout, err = journal.ParseTarget(s.StandardOutput); err != nil {
