@@ -23,7 +23,7 @@ var managerVerbs = map[string]string{
 	"KillUnit": "kill", "ResetFailedUnit": "start", "ResetFailed": "manage", "Reload": "manage",
 	"StartUnits": "start", "StopUnits": "stop", "RestartUnits": "restart",
 	"ReloadOrRestartUnits": "restart", "KillUnits": "kill", "ResetFailedUnits": "start",
-	"TailLog": "logs", "FollowLog": "logs",
+	"TailLog": "logs", "FollowLog": "logs", "RotateLogs": "logs",
 }
 
 // unitVerbs are the verbs of the methods on unit objects.

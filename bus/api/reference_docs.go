@@ -42,6 +42,7 @@ var methodDocs = map[string]string{
 	ifaceSvunitManager + ".Reload":               "Reload and return (unit, added|removed|changed) pairs and the unit-file problems found (skipped units).",
 	ifaceSvunitManager + ".TailLog":              "The last lines of a unit's stdout or stderr log file.",
 	ifaceSvunitManager + ".FollowLog":            "A pipe carrying the last lines of the log file, then each new line (across rotations) until the client closes it.",
+	ifaceSvunitManager + ".RotateLogs":           "Rotate the units' log files now, at a line boundary, as at LogMaxBytes=; returns the units.",
 	ifaceUnit + ".Start":                         "StartUnit on this unit.",
 	ifaceUnit + ".Stop":                          "StopUnit on this unit.",
 	ifaceUnit + ".Restart":                       "RestartUnit on this unit.",

@@ -47,6 +47,7 @@ var svunitMethods = []*method{
 	{name: "Reload", out: []arg{{"changes", "a(ss)"}, {"problems", "s"}}, run: reloadReport},
 	{name: "TailLog", in: []arg{nameArg, {"stream", "s"}, {"lines", "u"}}, out: []arg{{"lines", "as"}}, run: tailLog},
 	{name: "FollowLog", in: []arg{nameArg, {"stream", "s"}, {"lines", "u"}}, out: []arg{{"fd", "h"}}, run: followLog},
+	{name: "RotateLogs", in: []arg{patternsArg}, out: namesOut, run: rotateLogs},
 }
 
 var svunitManagerProps = []prop[*API]{

@@ -322,20 +322,24 @@ func rotateLogs(g *globals, args []string) error {
 		return err
 	}
 	defer c.Close()
-	for _, a := range args {
-		obj := c.call.Object(api.SvunitName, api.ManagerPath)
-		call := obj.CallWithContext(context.Background(), "io.svunit1.Manager.RotateLogs", 0, a)
-		if isUnknownMethod(call.Err) {
-			return errors.New("this daemon cannot rotate logs on demand (it has no io.svunit1.Manager.RotateLogs); use LogMaxBytes=, or logrotate and 'svunit reload'")
+	obj := c.call.Object(api.SvunitName, api.ManagerPath)
+	call := obj.CallWithContext(context.Background(), "io.svunit1.Manager.RotateLogs", 0, args)
+	if isUnknownMethod(call.Err) {
+		return errors.New("this daemon cannot rotate logs on demand (it has no io.svunit1.Manager.RotateLogs); use LogMaxBytes=, or logrotate and 'svunit reload'")
+	}
+	if err := callError(call.Err); err != nil {
+		if isNoSuchUnit(err) {
+			return &exitError{code: exitNoSuchUnit, err: err}
 		}
-		if err := callError(call.Err); err != nil {
-			if isNoSuchUnit(err) {
-				return &exitError{code: exitNoSuchUnit, err: err}
-			}
-			return fmt.Errorf("rotate %s: %w", a, err)
-		}
-		if !g.quiet {
-			fmt.Printf("%s: log files rotated\n", a)
+		return fmt.Errorf("rotate: %w", err)
+	}
+	var rotated []string
+	if err := call.Store(&rotated); err != nil {
+		return fmt.Errorf("the daemon's reply to RotateLogs was not what this svunit expects (%v)", err)
+	}
+	if !g.quiet {
+		for _, u := range rotated {
+			fmt.Printf("%s: log files rotated\n", u)
 		}
 	}
 	return nil
