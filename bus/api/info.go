@@ -36,6 +36,7 @@ type unitInfo struct {
 	JobID                                uint32
 	JobType                              string
 	StdoutPath, StderrPath               string
+	LogStatus                            []LogStream // filled by addLogStatus, for reads only
 }
 
 // A stamp is one systemd-style timestamp pair: µs since the epoch and µs of

@@ -53,6 +53,8 @@ func (d *ifaceDef) xml() string {
 		emits := "const"
 		if p.dynamic {
 			emits = "true"
+		} else if unsignalledProps[p.name] {
+			emits = "false"
 		}
 		b.WriteString(`   <annotation name="org.freedesktop.DBus.Property.EmitsChangedSignal" value="` + emits + "\"/>\n  </property>\n")
 	}

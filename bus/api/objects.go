@@ -84,6 +84,7 @@ func (a *API) lookup(name string) (unitInfo, bool) {
 	if j := a.jobs.forUnit(info.Name); j != nil {
 		info.JobID, info.JobType = j.ID, string(j.Type)
 	}
+	a.addLogStatus(&info)
 	return info, true
 }
 

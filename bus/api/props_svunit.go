@@ -16,6 +16,7 @@ var svunitUnitProps = []prop[*unitInfo]{
 	{"StderrPath", "s", false, func(u *unitInfo) any { return u.StderrPath }},
 	{"LogMaxBytes", "t", false, func(u *unitInfo) any { return uint64(max(u.svc().LogMaxBytes, 0)) }},
 	{"LogBackups", "u", false, func(u *unitInfo) any { return uint32(max(u.svc().LogBackups, 0)) }},
+	{"LogStatus", "a" + LogStreamSignature, false, func(u *unitInfo) any { return logStatusOf(u) }},
 	{"ExitCode", "i", true, func(u *unitInfo) any { return exitCodeOf(u) }},
 	{"ExitSignal", "i", true, func(u *unitInfo) any { return exitSignalOf(u) }},
 }

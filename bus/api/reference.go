@@ -47,10 +47,17 @@ func reference() string {
 				changes := "no"
 				if p.dynamic {
 					changes = "yes"
+				} else if unsignalledProps[p.name] {
+					changes = "no (changes: read it)"
 				}
 				fmt.Fprintf(&b, "| `%s` | `%s` | %s |\n", p.name, p.sig.String(), changes)
 			}
 			b.WriteString("\n")
+			for _, p := range d.props {
+				if doc := propDocs[d.name+"."+p.name]; doc != "" {
+					fmt.Fprintf(&b, "`%s`: %s\n\n", p.name, doc)
+				}
+			}
 		}
 	}
 	return b.String()

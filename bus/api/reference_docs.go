@@ -38,7 +38,7 @@ var methodDocs = map[string]string{
 	ifaceSvunitManager + ".ResolveUnits":         "The unit names patterns stand for, sorted.",
 	ifaceSvunitManager + ".ListGroups":           "Each group with its members.",
 	ifaceSvunitManager + ".GetUnitsProperties":   "Named properties (all when none) of the units patterns name (all when none), in one call.",
-	ifaceSvunitManager + ".ListUnitsStatus":      "What 'svunit status' shows of the units patterns name (all when none), as one struct per unit: Id, Description, LoadState, ActiveState, SubState, SupervisorState, Enabled, MainPID, StateChangeTimestamp, ActiveEnterTimestamp, ExecMainCode, ExecMainStatus, ExecMainExitTimestamp, Result, SpawnError, StatusText, NRestarts, Groups, FragmentPath, StdoutPath, StderrPath.",
+	ifaceSvunitManager + ".ListUnitsStatus":      "What 'svunit status' shows of the units patterns name (all when none), as one struct per unit: Id, Description, LoadState, ActiveState, SubState, SupervisorState, Enabled, MainPID, StateChangeTimestamp, ActiveEnterTimestamp, ExecMainCode, ExecMainStatus, ExecMainExitTimestamp, Result, SpawnError, StatusText, NRestarts, Groups, FragmentPath, StdoutPath, StderrPath, LogStatus.",
 	ifaceSvunitManager + ".Reload":               "Reload and return (unit, added|removed|changed) pairs and the unit-file problems found (skipped units).",
 	ifaceSvunitManager + ".TailLog":              "The last lines of a unit's stdout or stderr log file.",
 	ifaceSvunitManager + ".FollowLog":            "A pipe carrying the last lines of the log file, then each new line (across rotations) until the client closes it.",
@@ -53,4 +53,14 @@ var methodDocs = map[string]string{
 	ifaceUnit + ".Kill":                          "KillUnit on this unit.",
 	ifaceUnit + ".ResetFailed":                   "ResetFailedUnit on this unit.",
 	ifaceJob + ".Cancel":                         "Fails with NotSupported: queue the opposite job instead.",
+}
+
+// propDocs explains, for docs/dbus-api.md, the properties whose meaning the
+// name and type do not say: structs, above all.
+var propDocs = map[string]string{
+	ifaceSvunitUnit + ".LogStatus": "how the capture of each stream fares, one struct per stream that has a sink: " +
+		"stream (`stdout`, `stderr`), sink (the StandardOutput=/StandardError= target with its path; `stdout` for a stderr merged into stdout, which then has no counts of its own), " +
+		"bytes written, bytes dropped (sink failures, and LogOverflow=drop), the current error (empty once a write works again), " +
+		"the last error (kept after recovery) and its time (µs since the epoch, 0 for never). " +
+		"The counts change with every write, so no PropertiesChanged is sent for it: read it when needed. ListUnitsStatus carries the same array.",
 }

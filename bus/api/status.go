@@ -26,10 +26,11 @@ type UnitStatus struct {
 	FragmentPath          string
 	StdoutPath            string
 	StderrPath            string
+	LogStatus             []LogStream
 }
 
 // StatusSignature is UnitStatus's D-Bus type.
-const StatusSignature = "(ssssssbuttiitsssuasss)"
+const StatusSignature = "(ssssssbuttiitsssuasssa" + LogStreamSignature + ")"
 
 func statusOf(u *unitInfo) UnitStatus {
 	return UnitStatus{
@@ -40,6 +41,7 @@ func statusOf(u *unitInfo) UnitStatus {
 		ExecMainCode: u.ExecCode, ExecMainStatus: u.ExecStatus, ExecMainExitTimestamp: u.ExecExit.Wall,
 		Result: u.Result, SpawnError: u.SpawnError, StatusText: u.StatusText, NRestarts: u.NRestarts,
 		Groups: strs(u.cfg().Groups), FragmentPath: u.cfg().Path, StdoutPath: u.StdoutPath, StderrPath: u.StderrPath,
+		LogStatus: u.LogStatus,
 	}
 }
 
@@ -56,6 +58,7 @@ func listUnitsStatus(c *call) ([]any, error) {
 			continue
 		}
 		info := infoOf(&snaps[i])
+		c.a.addLogStatus(&info)
 		out = append(out, statusOf(&info))
 	}
 	return []any{out}, nil

@@ -168,6 +168,7 @@ func getUnitsProperties(c *call) ([]any, error) {
 		if j := c.a.jobs.forUnit(info.Name); j != nil {
 			info.JobID, info.JobType = j.ID, string(j.Type)
 		}
+		c.a.addLogStatus(&info)
 		props, err := selectProps(&info, want)
 		if err != nil {
 			return nil, err

@@ -197,6 +197,11 @@ func printStatusDetail(w io.Writer, s *unitStatus) {
 	if s.Stdout != "" {
 		field(w, "Log", logFiles(s))
 	}
+	for i := range s.LogStatus {
+		if l := &s.LogStatus[i]; l.troubled() {
+			field(w, "Log "+l.Stream, l.describe())
+		}
+	}
 	if len(s.Logs) > 0 {
 		fmt.Fprintln(w)
 		for _, l := range s.Logs {

@@ -15,27 +15,59 @@ import (
 // unitStatus is what status, list and the job verbs show of a unit; its JSON
 // form is part of the CLI's contract (docs/cli.md).
 type unitStatus struct {
-	Name            string    `json:"unit"`
-	Description     string    `json:"description"`
-	LoadState       string    `json:"load_state"`
-	ActiveState     string    `json:"active_state"`
-	SubState        string    `json:"sub_state"`
-	SupervisorState string    `json:"state"`
-	Enabled         bool      `json:"enabled"`
-	MainPID         uint32    `json:"pid,omitempty"`
-	Since           time.Time `json:"since,omitzero"`           // entered the current ActiveState
-	Uptime          float64   `json:"uptime_seconds,omitempty"` // seconds active, when active
-	LastExit        string    `json:"last_exit,omitempty"`      // "exited with status 3", "killed by SIGKILL"
-	ExitTime        time.Time `json:"last_exit_time,omitzero"`
-	Result          string    `json:"result"`
-	SpawnError      string    `json:"spawn_error,omitempty"`
-	StatusText      string    `json:"status_text,omitempty"`
-	Restarts        uint32    `json:"restarts"`
-	Groups          []string  `json:"groups,omitempty"`
-	Path            string    `json:"path,omitempty"`
-	Stdout          string    `json:"stdout_log,omitempty"`
-	Stderr          string    `json:"stderr_log,omitempty"`
-	Logs            []string  `json:"log,omitempty"` // status UNIT: the last lines of its output
+	Name            string            `json:"unit"`
+	Description     string            `json:"description"`
+	LoadState       string            `json:"load_state"`
+	ActiveState     string            `json:"active_state"`
+	SubState        string            `json:"sub_state"`
+	SupervisorState string            `json:"state"`
+	Enabled         bool              `json:"enabled"`
+	MainPID         uint32            `json:"pid,omitempty"`
+	Since           time.Time         `json:"since,omitzero"`           // entered the current ActiveState
+	Uptime          float64           `json:"uptime_seconds,omitempty"` // seconds active, when active
+	LastExit        string            `json:"last_exit,omitempty"`      // "exited with status 3", "killed by SIGKILL"
+	ExitTime        time.Time         `json:"last_exit_time,omitzero"`
+	Result          string            `json:"result"`
+	SpawnError      string            `json:"spawn_error,omitempty"`
+	StatusText      string            `json:"status_text,omitempty"`
+	Restarts        uint32            `json:"restarts"`
+	Groups          []string          `json:"groups,omitempty"`
+	Path            string            `json:"path,omitempty"`
+	Stdout          string            `json:"stdout_log,omitempty"`
+	Stderr          string            `json:"stderr_log,omitempty"`
+	LogStatus       []logStreamStatus `json:"log_status"`    // how capturing each stream fares; [] when output goes nowhere
+	Logs            []string          `json:"log,omitempty"` // status UNIT: the last lines of its output
+}
+
+// logStreamStatus is one stream's capture: where it goes, what was
+// written and dropped, and why (io.svunit1.Unit's LogStatus).
+type logStreamStatus struct {
+	Stream        string    `json:"stream"`
+	Sink          string    `json:"sink"`
+	Written       uint64    `json:"written_bytes"`
+	Dropped       uint64    `json:"dropped_bytes"`
+	Error         string    `json:"error,omitempty"`      // failing now
+	LastError     string    `json:"last_error,omitempty"` // kept after the sink recovered
+	LastErrorTime time.Time `json:"last_error_time,omitzero"`
+}
+
+// troubled reports whether the stream lost bytes or its sink failed: what
+// the text form of status shows.
+func (l *logStreamStatus) troubled() bool { return l.Dropped > 0 || l.LastError != "" }
+
+// describe says in a line what went wrong with the stream.
+func (l *logStreamStatus) describe() string {
+	var parts []string
+	if l.Dropped > 0 {
+		parts = append(parts, fmt.Sprintf("%d bytes dropped", l.Dropped))
+	}
+	switch {
+	case l.Error != "":
+		parts = append(parts, "failing: "+l.Error+when(l.LastErrorTime))
+	case l.LastError != "":
+		parts = append(parts, "recovered from: "+l.LastError+when(l.LastErrorTime))
+	}
+	return strings.Join(parts, "; ") + " (" + l.Sink + ")"
 }
 
 // statuses fetches the status of the units patterns name (all when none)
@@ -63,7 +95,13 @@ func statusOf(r *api.UnitStatus) unitStatus {
 		Enabled: r.Enabled, MainPID: r.MainPID, Result: r.Result, SpawnError: r.SpawnError,
 		StatusText: r.StatusText, Restarts: r.NRestarts, Groups: r.Groups,
 		Path: r.FragmentPath, Stdout: r.StdoutPath, Stderr: r.StderrPath,
-		Since: usecTime(r.StateChangeTimestamp),
+		Since: usecTime(r.StateChangeTimestamp), LogStatus: []logStreamStatus{},
+	}
+	for _, l := range r.LogStatus {
+		s.LogStatus = append(s.LogStatus, logStreamStatus{
+			Stream: l.Stream, Sink: l.Sink, Written: l.Written, Dropped: l.Dropped,
+			Error: l.Error, LastError: l.LastError, LastErrorTime: usecTime(l.LastErrorTimestamp),
+		})
 	}
 	if s.ActiveState == "active" {
 		if t := usecTime(r.ActiveEnterTimestamp); !t.IsZero() {
