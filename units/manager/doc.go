@@ -23,6 +23,15 @@
 // needed. A job finishes only after the snapshot showing its outcome is
 // published, so a caller that sees Done closed reads that state.
 //
+// A request on several units runs in start-order layers, each layer's jobs
+// handed to their units once the previous layer's jobs are done. As in
+// systemd, a new job replaces a pending conflicting one on the same unit:
+// a stop cancels the unit's start, restart or reload (result "canceled"),
+// and one of those cancels a stop. A job still waiting for its layer is
+// canceled at once and never handed, so a later layer of a boot does not
+// start units that a "stop all" stopped; a job its unit already works on
+// is canceled there when the new one arrives.
+//
 // # Restarts
 //
 // An exit before RUNNING is Supervisor's BACKOFF: the n-th retry waits n

@@ -1,6 +1,7 @@
 package manager
 
 import (
+	"fmt"
 	"sync"
 	"sync/atomic"
 )
@@ -21,7 +22,7 @@ type JobResult string
 const (
 	JobDone       JobResult = "done"       // the unit reached the state the job asked for
 	JobFailed     JobResult = "failed"     // it did not (FATAL, spawn error, failed oneshot, …)
-	JobCanceled   JobResult = "canceled"   // a later job for the same unit replaced it
+	JobCanceled   JobResult = "canceled"   // a later, conflicting job for the same unit replaced it
 	JobTimeout    JobResult = "timeout"    // a stop needed SIGKILL, or a start timed out
 	JobDependency JobResult = "dependency" // a unit it Requires= failed in the same request
 	JobSkipped    JobResult = "skipped"    // nothing to do (the unit was removed)
@@ -39,20 +40,51 @@ type Job struct {
 	Result JobResult // valid once Done is closed
 	Reason string    // a sentence for failed/timeout/dependency results; valid once Done is closed
 
-	done    chan struct{}
-	once    sync.Once
-	onDone  func(*Job)  // the manager's bookkeeping; called once, after Done is closed
-	running atomic.Bool // handed to its unit (earlier layers are done)
+	done   chan struct{}
+	once   sync.Once
+	onDone func(*Job)   // the manager's bookkeeping; called once, after Done is closed
+	stage  atomic.Int32 // jobWaiting, then jobHanded or jobWithdrawn, changed once by CompareAndSwap
 }
+
+// A job's stage: whether it went to its unit or was withdrawn first. One
+// compare-and-swap decides, so a job is never both handed and canceled.
+const (
+	jobWaiting   int32 = iota // earlier layers of its request are not done
+	jobHanded                 // posted to its unit, which finishes it
+	jobWithdrawn              // replaced before it was handed: canceled
+)
 
 // State is systemd's JobState: "waiting" while the job waits for earlier
 // layers of its request, "running" once its unit works on it.
 func (j *Job) State() string {
-	if j.running.Load() {
+	if j.stage.Load() == jobHanded {
 		return "running"
 	}
 	return "waiting"
 }
+
+// hand claims a waiting job for its unit; false means it was withdrawn
+// (or already finished) and must not be posted.
+func (j *Job) hand() bool {
+	return !j.finished() && j.stage.CompareAndSwap(jobWaiting, jobHanded)
+}
+
+// withdraw cancels a job that has not been handed to its unit yet and
+// reports whether it did. A handed job is left to its unit, which cancels
+// it when the conflicting job arrives there.
+func (j *Job) withdraw(reason string) bool {
+	if !j.stage.CompareAndSwap(jobWaiting, jobWithdrawn) {
+		return false
+	}
+	j.finish(JobCanceled, reason)
+	return true
+}
+
+// conflicts reports whether a new job of type b replaces a pending job of
+// type a on the same unit: a stop replaces any start, restart or reload, and
+// any of those replaces a stop, as systemd's job table does. Jobs of the
+// same direction both run (the second finds the unit up, or stopped).
+func conflicts(a, b JobType) bool { return (a == JobStop) != (b == JobStop) }
 
 // Wait blocks until j finishes and returns its result and reason.
 func (j *Job) Wait() (JobResult, string) {
@@ -105,6 +137,18 @@ func (t *jobTable) newJob(unit string, typ JobType, onDone func(*Job)) *Job {
 	t.jobs[j.ID] = j
 	t.mu.Unlock()
 	return j
+}
+
+// withdrawConflicting cancels the waiting jobs of the named units that a
+// new job of type typ replaces, so that a later layer of their request does
+// not undo it (a boot's layered start going on after "stop all").
+func (t *jobTable) withdrawConflicting(names map[string]bool, typ JobType) {
+	reason := fmt.Sprintf("a %s job for the unit replaced it", typ)
+	for _, j := range t.list() {
+		if names[j.Unit] && conflicts(j.Type, typ) {
+			j.withdraw(reason)
+		}
+	}
 }
 
 // list returns the unfinished jobs.

@@ -76,6 +76,11 @@ func (m *Manager) queue(us []*units.Unit, typ JobType) []*Job {
 	if typ == JobStop {
 		slices.Reverse(layers)
 	}
+	names := make(map[string]bool, len(us))
+	for _, u := range us {
+		names[u.Name] = true
+	}
+	m.jobs.withdrawConflicting(names, typ)
 	jobs := make([]*Job, 0, len(us))
 	byUnit := make(map[string]*Job, len(us))
 	for _, layer := range layers {
@@ -112,7 +117,8 @@ func (m *Manager) runLayers(layers [][]*units.Unit, jobs map[string]*Job) {
 }
 
 // runLayer posts the jobs of one layer and returns those it posted. A start
-// whose Requires= failed in an earlier layer finishes as JobDependency.
+// whose Requires= failed in an earlier layer finishes as JobDependency; a
+// job a later request withdrew (canceled) is not posted.
 func (m *Manager) runLayer(layer []*units.Unit, jobs map[string]*Job, failed map[string]bool) []*Job {
 	posted := make([]*Job, 0, len(layer))
 	for _, u := range layer {
@@ -127,7 +133,12 @@ func (m *Manager) runLayer(layer []*units.Unit, jobs map[string]*Job, failed map
 			j.finish(JobSkipped, removedReason)
 			continue
 		}
-		j.running.Store(true)
+		if !j.hand() {
+			if failed != nil {
+				failed[u.Name] = true // withdrawn: its dependents get JobDependency
+			}
+			continue
+		}
 		switch j.Type {
 		case JobStart:
 			s.send(msgStart{j})
