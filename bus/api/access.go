@@ -24,6 +24,7 @@ var managerVerbs = map[string]string{
 	"StartUnits": "start", "StopUnits": "stop", "RestartUnits": "restart",
 	"ReloadOrRestartUnits": "restart", "KillUnits": "kill", "ResetFailedUnits": "start",
 	"TailLog": "logs", "FollowLog": "logs", "RotateLogs": "logs",
+	"OpenLogStream": "logs", "ReadLogStream": "logs", "CloseLogStream": "logs",
 }
 
 // unitVerbs are the verbs of the methods on unit objects.

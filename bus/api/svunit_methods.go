@@ -47,6 +47,9 @@ var svunitMethods = []*method{
 	{name: "Reload", out: []arg{{"changes", "a(ss)"}, {"problems", "s"}}, run: reloadReport},
 	{name: "TailLog", in: []arg{nameArg, {"stream", "s"}, {"lines", "u"}}, out: []arg{{"lines", "as"}}, run: tailLog},
 	{name: "FollowLog", in: []arg{nameArg, {"stream", "s"}, {"lines", "u"}}, out: []arg{{"fd", "h"}}, run: followLog},
+	{name: "OpenLogStream", in: []arg{nameArg, {"stream", "s"}, {"lines", "u"}}, out: []arg{{"id", "s"}}, run: openLogStream},
+	{name: "ReadLogStream", in: []arg{{"id", "s"}, {"timeout_ms", "u"}}, out: []arg{{"lines", "as"}, {"skipped", "u"}, {"open", "b"}}, run: readLogStream},
+	{name: "CloseLogStream", in: []arg{{"id", "s"}}, run: closeLogStream},
 	{name: "RotateLogs", in: []arg{patternsArg}, out: namesOut, run: rotateLogs},
 }
 

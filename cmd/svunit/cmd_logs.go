@@ -41,6 +41,9 @@ For StandardOutput=journal, logs runs journalctl -o cat SVUNIT_UNIT=UNIT
 with the same -n and -f (-o json with --output json). Output that goes to syslog, to the manager's own output
 (inherit) or to null cannot be shown: logs says where it went.
 
+With -H, -f long-polls the daemon for new lines, since the file
+descriptor it hands out locally cannot cross ssh.
+
 --rotate asks the daemon to rotate the units' log files now, at a line
 boundary, as it does when a file reaches LogMaxBytes=.
 
@@ -169,11 +172,13 @@ func tailSource(ctx context.Context, g *globals, c *client, s logSource, n int) 
 }
 
 func followSource(ctx context.Context, g *globals, c *client, s logSource, n int, w io.Writer) error {
-	if g.viaSSH != "" { // FollowLog's reply carries a descriptor, which cannot cross ssh: it would never come
-		return errors.New("-f cannot follow through -H yet: the daemon hands out a followed log as a file descriptor, which ssh cannot carry (run 'ssh HOST svunit logs -f UNIT')")
-	}
 	if readLocally(g, c, s) {
 		return journal.FollowLines(ctx, s.Path, n, w)
+	}
+	// FollowLog's reply carries a descriptor, which cannot cross ssh (-H)
+	// or a connection that did not negotiate descriptors.
+	if g.viaSSH != "" || !c.call.SupportsUnixFDs() {
+		return c.followLogPolled(ctx, s.Unit, s.Stream, n, w)
 	}
 	return c.followLog(ctx, s.Unit, s.Stream, n, w)
 }

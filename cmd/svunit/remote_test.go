@@ -56,6 +56,9 @@ func TestRemoteOverSSH(t *testing.T) {
 	t.Run("status", func(t *testing.T) { testRemoteStatus(t, remote, both, specs) })
 	t.Run("restart", func(t *testing.T) { testRemoteRestart(t, remote, both, specs, bin, daemons) })
 	t.Run("logs", func(t *testing.T) { testRemoteLogs(t, remote, both, specs) })
+	t.Run("logs -f", func(t *testing.T) {
+		testRemoteFollow(t, bin, append([]string{"-H", specs[0]}, ssh...), specs[0], daemons[0])
+	})
 	t.Run("failing host", func(t *testing.T) { testRemoteFailure(t, remote, specs[0]) })
 	t.Run("as a user", func(t *testing.T) { testRemoteUser(t, remote, user, specs[0]) })
 }
@@ -241,9 +244,6 @@ func testRemoteLogs(t *testing.T, remote remoteFunc, both string, specs []string
 	if code != 0 {
 		t.Fatalf("-H logs web: exit %d\n%s%s", code, out, errOut)
 	}
-	if out, errOut, code := remote(t, specs[0], "logs", "-f", "web"); code != 1 || !strings.Contains(errOut, "-f cannot follow through -H") {
-		t.Errorf("-H logs -f: exit %d (want 1 and a clear refusal, not a hang)\n%s%s", code, out, errOut)
-	}
 	for i, h := range specs {
 		want := "hello from " + []string{"alpha", "beta"}[i]
 		if ls := labelled(out, h); !strings.Contains(strings.Join(ls, "\n"), want) {
@@ -323,5 +323,66 @@ func TestCombinedStatus(t *testing.T) {
 		if got := combinedStatus(rs); got != c.want {
 			t.Errorf("combinedStatus(%v) = %d, want %d", c.statuses, got, c.want)
 		}
+	}
+}
+
+// testRemoteFollow runs 'svunit -H HOST logs -f web', which follows
+// without a file descriptor (none crosses ssh): it prints the last line,
+// then the line web writes when it restarts, and ends on Ctrl-C (SIGINT to
+// its process group, as a terminal sends it) with every process it
+// started.
+func testRemoteFollow(t *testing.T, bin string, global []string, host string, d *daemon) {
+	cmd := exec.Command(bin, append(global, "logs", "-f", "-n", "1", "web")...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Stderr = os.Stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	lines := make(chan string, 16)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+		exited <- cmd.Wait()
+	}()
+	defer func() {
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) // only if it is still there: the group is ours
+	}()
+	expect := func(want string) {
+		t.Helper()
+		select {
+		case got := <-lines:
+			if got != want {
+				t.Fatalf("-H logs -f printed %q, want %q", got, want)
+			}
+		case <-time.After(20 * time.Second):
+			t.Fatalf("-H logs -f: no line %q within 20s", want)
+		}
+	}
+	expect(host + ": hello from alpha")
+	if out, errOut, code := runSvunit(t, bin, "--bus", d.socket, "restart", "web"); code != 0 {
+		t.Fatalf("restart web: exit %d\n%s%s", code, out, errOut)
+	}
+	expect(host + ": hello from alpha")
+	syscall.Kill(-cmd.Process.Pid, syscall.SIGINT)
+	select {
+	case <-exited:
+	case <-time.After(20 * time.Second):
+		t.Fatal("-H logs -f did not end within 20s of SIGINT")
+	}
+	// Nothing of the group is left: the -H child and ssh ended too.
+	deadline := time.Now().Add(10 * time.Second)
+	for syscall.Kill(-cmd.Process.Pid, 0) == nil {
+		if time.Now().After(deadline) {
+			t.Fatal("processes of -H logs -f outlived it by 10s")
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
