@@ -61,6 +61,10 @@ func TestRemoteOverSSH(t *testing.T) {
 	})
 	t.Run("failing host", func(t *testing.T) { testRemoteFailure(t, remote, specs[0]) })
 	t.Run("as a user", func(t *testing.T) { testRemoteUser(t, remote, user, specs[0]) })
+	t.Run("logs -f as a user", func(t *testing.T) { // AllowUsers= grants logs
+		h := user + "@" + specs[0]
+		testRemoteFollow(t, bin, append([]string{"-H", h}, ssh...), h, daemons[0])
+	})
 }
 
 // openDir is a temporary directory every user can traverse.
