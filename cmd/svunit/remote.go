@@ -263,6 +263,8 @@ func runRemote(g *globals, argv, rest []string) int {
 		return exitFailure
 	}
 	results := make([]hostResult, len(hosts))
+	children, stop := forwardSignals()
+	defer stop()
 	var wg sync.WaitGroup
 	out := &labelledOutput{}
 	slots := make(chan struct{}, maxParallelHosts)
@@ -272,7 +274,7 @@ func runRemote(g *globals, argv, rest []string) int {
 			defer wg.Done()
 			slots <- struct{}{}
 			defer func() { <-slots }()
-			results[i] = runHost(self, h, argv, out, g.json())
+			results[i] = runHost(self, h, argv, out, g.json(), children)
 		}()
 	}
 	wg.Wait()
@@ -292,7 +294,7 @@ type hostResult struct {
 
 // runHost runs the child for h, streaming its lines labelled with h's spec
 // (or, for JSON, keeping its output for the final document).
-func runHost(self string, h sshHost, argv []string, out *labelledOutput, asJSON bool) hostResult {
+func runHost(self string, h sshHost, argv []string, out *labelledOutput, asJSON bool, children *hostChildren) hostResult {
 	cmd := exec.Command(self, append([]string{"--via-ssh", h.spec}, argv...)...)
 	var stdout, stderr bytes.Buffer
 	if asJSON {
@@ -302,7 +304,12 @@ func runHost(self string, h sshHost, argv []string, out *labelledOutput, asJSON 
 	}
 	errW := out.writer(os.Stderr, h.spec)
 	cmd.Stderr = io.MultiWriter(errW, &stderr)
-	err := cmd.Run()
+	err := cmd.Start()
+	if err == nil {
+		children.add(cmd.Process)
+		err = cmd.Wait()
+		children.remove(cmd.Process)
+	}
 	out.flush(cmd.Stdout, errW)
 	r := hostResult{Host: h.spec, Error: strings.TrimSpace(stderr.String())}
 	var ee *exec.ExitError

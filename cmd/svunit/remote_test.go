@@ -57,13 +57,13 @@ func TestRemoteOverSSH(t *testing.T) {
 	t.Run("restart", func(t *testing.T) { testRemoteRestart(t, remote, both, specs, bin, daemons) })
 	t.Run("logs", func(t *testing.T) { testRemoteLogs(t, remote, both, specs) })
 	t.Run("logs -f", func(t *testing.T) {
-		testRemoteFollow(t, bin, append([]string{"-H", specs[0]}, ssh...), specs[0], daemons[0])
+		testRemoteFollow(t, bin, append([]string{"-H", specs[0]}, ssh...), specs[0], daemons[0], true)
 	})
 	t.Run("failing host", func(t *testing.T) { testRemoteFailure(t, remote, specs[0]) })
 	t.Run("as a user", func(t *testing.T) { testRemoteUser(t, remote, user, specs[0]) })
-	t.Run("logs -f as a user", func(t *testing.T) { // AllowUsers= grants logs
+	t.Run("logs -f as a user", func(t *testing.T) { // AllowUsers= grants logs; a script's kill ends it
 		h := user + "@" + specs[0]
-		testRemoteFollow(t, bin, append([]string{"-H", h}, ssh...), h, daemons[0])
+		testRemoteFollow(t, bin, append([]string{"-H", h}, ssh...), h, daemons[0], false)
 	})
 }
 
@@ -332,10 +332,11 @@ func TestCombinedStatus(t *testing.T) {
 
 // testRemoteFollow runs 'svunit -H HOST logs -f web', which follows
 // without a file descriptor (none crosses ssh): it prints the last line,
-// then the line web writes when it restarts, and ends on Ctrl-C (SIGINT to
-// its process group, as a terminal sends it) with every process it
-// started.
-func testRemoteFollow(t *testing.T, bin string, global []string, host string, d *daemon) {
+// then the line web writes when it restarts, and ends with every process it
+// started: on Ctrl-C (SIGINT to its process group, as a terminal sends it)
+// when ctrlC, else on SIGTERM to it alone (a script's kill), which it
+// passes on.
+func testRemoteFollow(t *testing.T, bin string, global []string, host string, d *daemon, ctrlC bool) {
 	cmd := exec.Command(bin, append(global, "logs", "-f", "-n", "1", "web")...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Stderr = os.Stderr
@@ -375,11 +376,18 @@ func testRemoteFollow(t *testing.T, bin string, global []string, host string, d 
 		t.Fatalf("restart web: exit %d\n%s%s", code, out, errOut)
 	}
 	expect(host + ": hello from alpha")
-	syscall.Kill(-cmd.Process.Pid, syscall.SIGINT)
+	if ctrlC {
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGINT)
+	} else {
+		cmd.Process.Signal(syscall.SIGTERM)
+	}
 	select {
-	case <-exited:
+	case err := <-exited:
+		if !ctrlC && err != nil {
+			t.Errorf("-H logs -f after SIGTERM: %v (want exit 0: the child ended as asked)", err)
+		}
 	case <-time.After(20 * time.Second):
-		t.Fatal("-H logs -f did not end within 20s of SIGINT")
+		t.Fatal("-H logs -f did not end within 20s of its signal")
 	}
 	// Nothing of the group is left: the -H child and ssh ended too.
 	deadline := time.Now().Add(10 * time.Second)
