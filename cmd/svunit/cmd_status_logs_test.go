@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"os/exec"
 	"strings"
 	"testing"
 
@@ -65,6 +66,22 @@ func TestStatusLogHealth(t *testing.T) {
 	}
 	if len(streams) != 2 || streams[0].Stream != "stdout" || streams[0].Dropped != 12 || !strings.Contains(streams[0].Error, "no space left") || streams[0].LastErrorTimestamp == 0 || streams[1].Stream != "stderr" {
 		t.Errorf("LogStatus = %+v", streams)
+	}
+	// busctl reads it too, and introspection tells clients not to cache it.
+	busctl := func(args ...string) string {
+		out, err := exec.Command("busctl", append([]string{"--address=unix:path=" + d.socket}, args...)...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("busctl %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+		return string(out)
+	}
+	path := string(api.UnitPath("full.unit"))
+	if out := busctl("get-property", api.SvunitName, path, "io.svunit1.Unit", "LogStatus"); !strings.HasPrefix(out, `a(ssttsst) 2 "stdout" "append:/dev/full" 0 12 "write /dev/full: no space left on device"`) {
+		t.Errorf("busctl get-property LogStatus: %s", out)
+	}
+	if out := busctl("introspect", "--xml-interface", api.SvunitName, path); !strings.Contains(out, `<property name="LogStatus" type="a(ssttsst)" access="read">
+   <annotation name="org.freedesktop.DBus.Property.EmitsChangedSignal" value="false"/>`) {
+		t.Errorf("introspection of LogStatus:\n%s", out)
 	}
 }
 
