@@ -8,6 +8,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/godbus/dbus/v5"
+
 	"svunit.dev/svunit/journal"
 )
 
@@ -34,7 +36,8 @@ var logStreamTable = struct {
 // A logStream is one followed log file and the lines not yet read.
 type logStream struct {
 	id     string
-	owner  string // the unique bus name of the connection that opened it
+	owner  string     // the unique bus name of the connection that opened it
+	bus    *dbus.Conn // the API's connection it came through: unique names are per bus
 	cancel context.CancelFunc
 	idle   *time.Timer   // ends and forgets the stream when nobody reads it for logStreamIdle
 	ready  chan struct{} // capacity 1: lines arrived or the stream ended
@@ -97,7 +100,7 @@ func openLogStream(c *call) ([]any, error) {
 	var b [16]byte
 	rand.Read(b[:])
 	ctx, cancel := context.WithCancel(c.a.ctx)
-	s := &logStream{id: hex.EncodeToString(b[:]), owner: c.sender, cancel: cancel, ready: make(chan struct{}, 1)}
+	s := &logStream{id: hex.EncodeToString(b[:]), owner: c.sender, bus: c.conn, cancel: cancel, ready: make(chan struct{}, 1)}
 	s.idle = time.AfterFunc(logStreamIdle, func() { cancel(); forgetLogStream(s) })
 	logStreamTable.mu.Lock()
 	logStreamTable.m[s.id] = s
@@ -168,7 +171,7 @@ func ownLogStream(c *call) (*logStream, error) {
 	logStreamTable.mu.Lock()
 	s := logStreamTable.m[c.str(0)]
 	logStreamTable.mu.Unlock()
-	if s == nil || s.owner != c.sender {
+	if s == nil || s.owner != c.sender || s.bus != c.conn {
 		return nil, busError(ErrInvalidArgs, "No log stream %q of this connection: it ended, was closed, or was not read for %s.", c.str(0), logStreamIdle)
 	}
 	return s, nil
