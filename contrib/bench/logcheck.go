@@ -58,6 +58,9 @@ func checkLines(files []string, want, line int64) (lineCheck, error) {
 	next := int64(0)
 	for _, name := range files {
 		f, err := os.Open(name)
+		if os.IsNotExist(err) {
+			continue // renamed by a rotation meanwhile: the caller checks again
+		}
 		if err != nil {
 			return c, err
 		}

@@ -84,7 +84,8 @@ func (s scanDir) writeLogger(sd, dir string, maxBytes int64, backups int) error 
 
 // logFiles lists a prog's log files oldest first: the archives, named
 // @TAI64N timestamp by both loggers so that names sort by age (.s complete,
-// .u cut short), then current.
+// .u cut short), then previous (being archived), then current. Files that
+// do not exist are skipped by the readers.
 func (s *scanInstance) logFiles(name string) []string {
 	dir := s.logDirs[name]
 	var out []string
@@ -93,7 +94,8 @@ func (s *scanInstance) logFiles(name string) []string {
 		out = append(out, m...)
 	}
 	slices.Sort(out)
-	return append(out, filepath.Join(dir, "current"))
+	// During a rotation current is renamed previous until it is archived.
+	return append(out, filepath.Join(dir, "previous"), filepath.Join(dir, "current"))
 }
 
 func (s scanDir) start(ctx context.Context, dir string, progs []prog) (*scanInstance, error) {

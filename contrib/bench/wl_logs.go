@@ -127,6 +127,14 @@ func (b *bench) logOnce(s system, c logCase, ms logMeasures) error {
 	b.add(ms.tput, col, float64(got)/1e6/secs)
 	b.add(ms.cpu, col, float64(cpu1-cpu0)/clockTicks/(float64(c.total)/1e9))
 	chk, err := checkLines(files(), c.lines(), c.line)
+	if err == nil && !chk.ok() {
+		// A rotation may have renamed a file between the listing and the
+		// reading; once the files have been quiet, check again.
+		if err := pause(b.ctx, quiet); err != nil {
+			return err
+		}
+		chk, err = checkLines(files(), c.lines(), c.line)
+	}
 	if err != nil {
 		return err
 	}
