@@ -59,7 +59,11 @@
 // orphaned grandchildren are reaped too. Timers exist only while something
 // is pending (StartSecs, a restart delay, a stop timeout, a stop waiting
 // for processes the main one left): an idle manager has no periodic
-// wake-ups. Events fan out without blocking: a subscriber
+// wake-ups. A mass start does not starve the rest of the program: a
+// request hands its start jobs to the units a few at a time (each once the
+// previous unit has forked), and at most GOMAXPROCS-1 goroutines prepare
+// and fork a child at once, so an API call never waits behind a thousand
+// runnable unit goroutines. Events fan out without blocking: a subscriber
 // more than SubscriptionBuffer events behind is dropped, its channel closed
 // and its Err set. All exported methods are safe for concurrent use.
 //

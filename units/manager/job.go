@@ -44,6 +44,7 @@ type Job struct {
 	once   sync.Once
 	onDone func(*Job)   // the manager's bookkeeping; called once, after Done is closed
 	stage  atomic.Int32 // jobWaiting, then jobHanded or jobWithdrawn, changed once by CompareAndSwap
+	ack    *postAck     // set by the request's poster before the job is handed; nil for none
 }
 
 // A job's stage: whether it went to its unit or was withdrawn first. One
@@ -67,6 +68,14 @@ func (j *Job) State() string {
 // (or already finished) and must not be posted.
 func (j *Job) hand() bool {
 	return !j.finished() && j.stage.CompareAndSwap(jobWaiting, jobHanded)
+}
+
+// ackPost tells j's request that its unit has handled it (see postWindow).
+// It accepts a nil j.
+func (j *Job) ackPost() {
+	if j != nil {
+		j.ack.done()
+	}
 }
 
 // withdraw cancels a job that has not been handed to its unit yet and

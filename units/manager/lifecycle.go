@@ -42,6 +42,7 @@ func (s *service) start(j *Job) {
 // (Backoff, then Fatal). restart says that this is an automatic restart,
 // counted in NRestarts.
 func (s *service) spawnMain(restart bool) {
+	defer s.takeSpawnSlot()()
 	s.clearTimer()
 	if reason := s.startLimitHit(); reason != "" {
 		s.result = ResultStartLimit
@@ -80,6 +81,9 @@ func (s *service) forkMain() {
 		extra = append(extra, "NOTIFY_SOCKET="+s.m.notify.addr())
 	}
 	pid, err := s.spawnCmd(svc.ExecStart[s.execIndex], extra)
+	for _, j := range s.startJobs {
+		j.ackPost() // the fork is done: the request may post its next start
+	}
 	if err != nil {
 		s.spawnErr = err.Error()
 		s.m.logf("%s: cannot spawn: %v", s.name, err)
@@ -97,6 +101,7 @@ func (s *service) forkMain() {
 // spawnCmd forks cmd as a process of the current run: its cgroup, its
 // output, its environment plus extra.
 func (s *service) spawnCmd(cmd units.Command, extra []string) (int, error) {
+	defer s.takeSpawnSlot()()
 	stdout, stderr := s.out.Load().files()
 	spec, err := prepare(s.u, cmd, stdout, stderr, extra)
 	if err != nil {
@@ -113,6 +118,25 @@ func (s *service) spawnCmd(cmd units.Command, extra []string) (int, error) {
 		return 0, spec.describe(err)
 	}
 	return pid, nil
+}
+
+// takeSpawnSlot waits for one of the process's few spawn slots and returns
+// its release; a service that holds one already (spawnMain forking its
+// ExecStart= line) gets a no-op. A mass start readies every unit's
+// goroutine at once; bounded this way, each of them runs a moment and
+// parks here, so the run queue stays short and an API call waits behind
+// a few spawns instead of hundreds.
+func (s *service) takeSpawnSlot() (release func()) {
+	if s.holdsSlot {
+		return func() {}
+	}
+	slots := s.m.reaper.slots
+	slots <- struct{}{}
+	s.holdsSlot = true
+	return func() {
+		s.holdsSlot = false
+		<-slots
+	}
 }
 
 // armStart sets up the start criterion of the unit's type.

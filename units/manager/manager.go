@@ -59,6 +59,11 @@ type Manager struct {
 	svcs map[string]*service // guarded by mu; by unit name
 
 	reloadMu sync.Mutex // serializes Reload and Shutdown
+
+	// postMu is held while a job is handed to its unit and while a new
+	// request withdraws the waiting jobs it replaces, so that a job found
+	// already handed was posted before the new request posts its own.
+	postMu sync.Mutex
 }
 
 // New loads the units and makes a Manager with every good unit stopped.

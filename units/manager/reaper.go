@@ -3,6 +3,7 @@ package manager
 import (
 	"os"
 	"os/signal"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -27,6 +28,12 @@ type reaper struct {
 	// that a child that exits at once is never mistaken for an orphan.
 	spawnMu sync.RWMutex
 
+	// slots bounds the goroutines that prepare and fork a child at once,
+	// to one fewer than the Ps (at least one), so a P stays free for the
+	// rest of the program: a buffered channel used as a semaphore (see
+	// service.takeSpawnSlot).
+	slots chan struct{}
+
 	mu     sync.Mutex
 	owners map[int]exitSink // guarded by mu
 
@@ -42,7 +49,7 @@ var (
 // process a child subreaper where the OS has the notion).
 func getReaper() *reaper {
 	theReaperOnce.Do(func() {
-		r := &reaper{owners: make(map[int]exitSink)}
+		r := &reaper{owners: make(map[int]exitSink), slots: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)-1))}
 		becomeSubreaper()
 		sig := make(chan os.Signal, 1)
 		signal.Notify(sig, syscall.SIGCHLD)

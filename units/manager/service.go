@@ -37,6 +37,7 @@ type service struct {
 	wantStart      bool    // start again once the current stop completes (restart)
 	execIndex      int     // oneshot: which ExecStart= line runs
 	ctrl           control // the running ExecStartPre/Post/Stop/Reload= process
+	holdsSlot      bool    // inside takeSpawnSlot's hold: nested spawns take no second slot
 	startTimes     []time.Time
 	runningSince   time.Time
 	timer          *time.Timer
@@ -171,6 +172,7 @@ const removedReason = "the unit was removed"
 
 // answerRemoved finishes what a message waits for, for a removed unit.
 func answerRemoved(m any) {
+	jobOf(m).ackPost()
 	switch m := m.(type) {
 	case msgStart:
 		m.job.finish(JobSkipped, removedReason)
@@ -195,6 +197,7 @@ func (s *service) run() {
 	for range s.box.wake {
 		for _, msg := range s.box.take() {
 			s.handle(msg)
+			jobOf(msg).ackPost()
 		}
 		s.checkRemoved()
 		s.publish()
