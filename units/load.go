@@ -309,7 +309,9 @@ func nearest(name string, candidates []string) string {
 }
 
 // check validates what no single directive can: required and conflicting
-// directives, and template-only settings.
+// directives, and template-only settings. It also sets the defaults that
+// depend on other directives (TimeoutStartSec= of a oneshot,
+// SyslogIdentifier=).
 func check(u *Unit, sections map[string]int, errs *ErrorList) {
 	s := &u.Service
 	at := func(key string) int {
@@ -332,6 +334,11 @@ func check(u *Unit, sections map[string]int, errs *ErrorList) {
 	}
 	if u.Lines["Service.Instances"] > 0 && u.Template == "" {
 		errs.Add(u.Path, at("Service.Instances"), "Service", "Instances", "only a template can have instances (rename the file to NAME@.unit)")
+	}
+	if s.Type == Oneshot && u.Lines["Service.TimeoutStartSec"] == 0 && u.Lines["Service.TimeoutSec"] == 0 {
+		// systemd's default: a oneshot may run as long as it needs (a
+		// migration, a backup) unless a timeout is set.
+		s.TimeoutStartSec = Infinity
 	}
 	if s.SyslogIdentifier == "" {
 		s.SyslogIdentifier = strings.TrimSuffix(strings.TrimSuffix(u.Name, ".unit"), ".service")
