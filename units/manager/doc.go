@@ -23,6 +23,10 @@
 // needed. A job finishes only after the snapshot showing its outcome is
 // published, so a caller that sees Done closed reads that state.
 //
+// A start or restart also starts the units its units name in Requires= and
+// Wants= (transitively), as systemd pulls them in; a unit whose Requires=
+// failed gets "dependency" and is not spawned.
+//
 // A request on several units runs in start-order layers, each layer's jobs
 // handed to their units once the previous layer's jobs are done. As in
 // systemd, a new job replaces a pending conflicting one on the same unit:

@@ -26,16 +26,19 @@ func (m *Manager) Boot() []*Job {
 }
 
 // Start queues start jobs for the units names resolves to ("web",
-// "@backend", "all", "web*"); they run in start-order layers, in parallel
-// inside a layer. A unit whose Requires= failed in an earlier layer gets
-// JobDependency. The error names an argument that matched nothing.
+// "@backend", "all", "web*") and for the units they pull in with Requires=
+// and Wants=; they run in start-order layers, in parallel inside a layer.
+// A unit whose Requires= failed in an earlier layer gets JobDependency.
+// The jobs of the named units come first in the result. The error names
+// an argument that matched nothing.
 func (m *Manager) Start(names ...string) ([]*Job, error) { return m.request(names, JobStart) }
 
 // Stop queues stop jobs, in reverse start order.
 func (m *Manager) Stop(names ...string) ([]*Job, error) { return m.request(names, JobStop) }
 
-// Restart queues restart jobs (stop if running, then start) in start order;
-// each job's result is that of the start.
+// Restart queues restart jobs (stop if running, then start) in start order,
+// and start jobs for the units they pull in (Requires=, Wants=); each
+// restart job's result is that of the start.
 func (m *Manager) Restart(names ...string) ([]*Job, error) { return m.request(names, JobRestart) }
 
 // ReloadOrRestart runs ExecReload= on running units that have it and
@@ -69,33 +72,58 @@ func (m *Manager) resolve(names []string, emptyIsAll bool) ([]*units.Unit, error
 }
 
 // queue makes one job per unit now (so callers can wait on all of them) and
-// feeds them to the units layer by layer.
+// feeds them to the units layer by layer. A start or restart also starts
+// the units that us pull in with Requires= and Wants= (see pullIn). The
+// jobs of us come first in the result, in start order, then those of the
+// units pulled in: a caller that asked for one unit finds its job first.
 func (m *Manager) queue(us []*units.Unit, typ JobType) []*Job {
 	if len(us) == 0 {
 		return nil
 	}
-	layers := m.Set().StartOrder(us)
+	set := m.Set()
+	var pulled []*units.Unit
+	if typ == JobStart || typ == JobRestart {
+		pulled = pullIn(set, us)
+	}
+	all := append(slices.Clip(us), pulled...)
+	layers := set.StartOrder(all)
 	if typ == JobStop {
 		slices.Reverse(layers)
 	}
-	names := make(map[string]bool, len(us))
-	for _, u := range us {
+	names := make(map[string]bool, len(all))
+	for _, u := range all {
 		names[u.Name] = true
+	}
+	isPulled := make(map[string]bool, len(pulled))
+	for _, u := range pulled {
+		isPulled[u.Name] = true
 	}
 	m.postMu.Lock()
 	m.jobs.withdrawConflicting(names, typ)
 	m.postMu.Unlock()
-	jobs := make([]*Job, 0, len(us))
-	byUnit := make(map[string]*Job, len(us))
+	jobs := make([]*Job, 0, len(all))
+	var pulledJobs []*Job
+	byUnit := make(map[string]*Job, len(all))
+	paced := false
 	for _, layer := range layers {
 		for _, u := range layer {
-			j := m.jobs.newJob(u.Name, typ, m.jobRemoved)
+			t := typ
+			if isPulled[u.Name] {
+				t = JobStart // restarting web starts the api it wants, never restarts it
+			}
+			j := m.jobs.newJob(u.Name, t, m.jobRemoved)
 			m.hub.publish(Event{Type: JobNew, Unit: u.Name, Job: j})
-			jobs = append(jobs, j)
+			if isPulled[u.Name] {
+				pulledJobs = append(pulledJobs, j)
+			} else {
+				jobs = append(jobs, j)
+			}
 			byUnit[u.Name] = j
+			paced = paced || t == JobStart
 		}
 	}
-	if len(layers) == 1 && (typ != JobStart || len(layers[0]) <= postWindow()) {
+	jobs = append(jobs, pulledJobs...)
+	if len(layers) == 1 && (!paced || len(layers[0]) <= postWindow()) {
 		m.runLayer(layers[0], byUnit, nil) // never waits for the window, so the jobs are posted on return
 	} else {
 		go m.runLayers(layers, byUnit)
@@ -118,6 +146,32 @@ func (m *Manager) queue(us []*units.Unit, typ JobType) []*Job {
 // paced: a stop forks nothing, and the stops of a layer are cheapest
 // together, sharing their readings of /proc (see procs).
 func postWindow() int { return max(1, runtime.GOMAXPROCS(0)-1) }
+
+// pullIn returns the units that starting us starts too, as systemd does:
+// those named in Requires= and Wants=, and theirs in turn, leaving out us
+// and names that are not loaded (Wants=network.target).
+func pullIn(set *units.Set, us []*units.Unit) []*units.Unit {
+	in := make(map[string]bool, len(us))
+	for _, u := range us {
+		in[u.Name] = true
+	}
+	var pulled []*units.Unit
+	todo := slices.Clone(us)
+	for len(todo) > 0 {
+		u := todo[len(todo)-1]
+		todo = todo[:len(todo)-1]
+		for _, list := range [][]string{u.Requires, u.Wants} {
+			for _, name := range list {
+				if d := set.Get(name); d != nil && !in[d.Name] {
+					in[d.Name] = true
+					pulled = append(pulled, d)
+					todo = append(todo, d)
+				}
+			}
+		}
+	}
+	return pulled
+}
 
 func (m *Manager) jobRemoved(j *Job) {
 	m.hub.publish(Event{Type: JobRemoved, Unit: j.Unit, Job: j})
