@@ -97,6 +97,12 @@ func TestJobObjects(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.waitActive("stubborn.unit", "active")
+	// The manager's snapshot turns active before the API's pump has seen
+	// the start job's removal; wait for the bus to agree.
+	h.waitFor("the start job to be removed", func() bool {
+		var list []jobEntry
+		return mgr.Call(ifaceManager+".ListJobs", 0).Store(&list) == nil && len(list) == 0
+	})
 	var job dbus.ObjectPath
 	if err := mgr.Call(ifaceManager+".StopUnit", 0, "stubborn", "replace").Store(&job); err != nil {
 		t.Fatal(err)
