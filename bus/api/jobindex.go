@@ -34,6 +34,29 @@ func (x *jobIndex) add(j *manager.Job) {
 	x.byID[j.ID], x.byUnit[j.Unit] = j, j
 }
 
+// addQueued adds the jobs a method just queued, ahead of the pump's JobNew.
+// A job already done is left out: the pump may have removed it already, and
+// the check under mu keeps a removal from being overtaken by this add.
+func (x *jobIndex) addQueued(js []*manager.Job) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	for _, j := range js {
+		if !done(j) {
+			x.byID[j.ID], x.byUnit[j.Unit] = j, j
+		}
+	}
+}
+
+// done reports whether j has finished.
+func done(j *manager.Job) bool {
+	select {
+	case <-j.Done:
+		return true
+	default:
+		return false
+	}
+}
+
 func (x *jobIndex) remove(j *manager.Job) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
@@ -47,7 +70,10 @@ func (x *jobIndex) remove(j *manager.Job) {
 func (x *jobIndex) forUnit(unit string) *manager.Job {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	return x.byUnit[unit]
+	if j := x.byUnit[unit]; j != nil && !done(j) {
+		return j
+	}
+	return nil
 }
 
 // get returns pending job id.
@@ -55,7 +81,10 @@ func (x *jobIndex) get(id uint32) (*manager.Job, bool) {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
 	j, ok := x.byID[id]
-	return j, ok
+	if !ok || done(j) {
+		return nil, false
+	}
+	return j, true
 }
 
 // list returns the pending jobs sorted by id.
@@ -63,7 +92,9 @@ func (x *jobIndex) list() []*manager.Job {
 	x.mu.RLock()
 	js := make([]*manager.Job, 0, len(x.byID))
 	for _, j := range x.byID {
-		js = append(js, j)
+		if !done(j) {
+			js = append(js, j)
+		}
 	}
 	x.mu.RUnlock()
 	sort.Slice(js, func(i, k int) bool { return js[i].ID < js[k].ID })
@@ -73,5 +104,11 @@ func (x *jobIndex) list() []*manager.Job {
 func (x *jobIndex) len() int {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	return len(x.byID)
+	n := 0
+	for _, j := range x.byID {
+		if !done(j) {
+			n++
+		}
+	}
+	return n
 }

@@ -235,6 +235,7 @@ func (a *API) queue(c *call, t manager.JobType, names []string) ([]*manager.Job,
 		ids[i] = j.ID
 	}
 	register(ids)
+	a.jobs.addQueued(js)
 	if err != nil {
 		return nil, managerError(err)
 	}
