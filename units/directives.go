@@ -27,7 +27,8 @@ type directive struct {
 type builder struct {
 	u    *Unit
 	spec *specifiers
-	line int // line of the option being parsed
+	line int    // line of the option being parsed
+	file string // the file it is in (the unit file or a drop-in)
 }
 
 // Field accessors keep the table readable.
@@ -134,6 +135,9 @@ func addExec(f func(*Unit) *[]Command) func(*builder, string) error {
 			return nil
 		}
 		cmds, err := parseExec(v, b.line, b.spec)
+		for i := range cmds {
+			cmds[i].File = b.file
+		}
 		*f(b.u) = append(*f(b.u), cmds...)
 		return err
 	}

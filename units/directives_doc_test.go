@@ -69,6 +69,33 @@ directives take their last value.
   stop in the reverse order. A dependency cycle is an error naming the cycle. Names of
   systemd's own units (` + "`network.target`" + `) are accepted and ignored.
 
+## Drop-ins
+
+As in systemd, a unit can be changed without editing its file: every ` + "`*.conf`" + ` file in
+the directory ` + "`NAME.unit.d/`" + ` beside ` + "`NAME.unit`" + ` (` + "`NAME.service.d/`" + ` for ` + "`NAME.service`" + `) is read
+after the unit file, in the unit file's syntax and with its sections. For an instance
+` + "`worker@2.unit`" + `, the template's ` + "`worker@.unit.d/`" + ` applies too, to every instance, and
+` + "`worker@2.unit.d/`" + ` to that instance alone. All of a unit's drop-ins apply in the order of
+their file names, whichever directory holds them; a name in the instance's directory
+replaces the same name in the template's, and an empty file or a symlink to ` + "`/dev/null`" + `
+hides it. A later assignment wins; a list directive adds to the list, and an empty
+assignment clears it first:
+
+` + "```ini" + `
+# web.unit.d/10-command.conf
+[Service]
+ExecStart=
+ExecStart=/usr/bin/python3 -m http.server 9000
+Environment=
+Environment=MODE=staging
+` + "```" + `
+
+Errors name the drop-in and its line. ` + "`svunit cat UNIT`" + ` prints the drop-ins after the
+unit file, ` + "`svunit verify`" + ` checks them, and ` + "`svunit reload`" + ` treats an added, changed or
+removed drop-in as a change of its unit. Files not ending in ` + "`.conf`" + ` and dot-files are
+ignored. A root manager refuses a unit whose drop-ins anyone but root could change, as it
+refuses such a unit file. The bus property ` + "`DropInPaths`" + ` lists a unit's drop-ins.
+
 ## Values
 
 - **time span**: ` + "`5s`" + `, ` + "`1min 30s`" + `, ` + "`1h30m`" + `, ` + "`100ms`" + `, ` + "`1.5s`" + `, ` + "`infinity`" + `; a bare number is seconds.

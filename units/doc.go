@@ -2,7 +2,9 @@
 // NAME.service) files in systemd's syntax, validates them, applies defaults,
 // expands templates and instances, resolves groups, and computes start order.
 //
-// LoadFile loads one file and LoadDir a directory; both report problems as
+// LoadFile loads one file and LoadDir a directory, each unit with its
+// drop-ins (NAME.unit.d/*.conf, and an instance's TEMPLATE@.unit.d/*.conf,
+// sorted by file name as systemd applies them); both report problems as
 // an ErrorList whose entries read "file:line: Section.Directive: message",
 // every problem of a file at once. The go-systemd parser does the parsing;
 // a scan of the same bytes with the parser's rules gives each option its

@@ -96,6 +96,16 @@ func (p ErrorList) Error() string {
 	return fmt.Sprintf("%s (and %d more errors)", p[0], len(p)-1)
 }
 
+// has reports whether p holds an error of Section.Directive.
+func (p ErrorList) has(section, directive string) bool {
+	for _, e := range p {
+		if e.Section == section && e.Directive == directive {
+			return true
+		}
+	}
+	return false
+}
+
 // Err returns p sorted as an error, or nil when p is empty, so a function
 // can end with "return units, errs.Err()" without a typed-nil trap.
 func (p ErrorList) Err() error {

@@ -34,13 +34,13 @@ func TestScanLinesPositions(t *testing.T) {
 		t.Fatalf("errors: %v", errs)
 	}
 	want := []option{
-		{"Unit", "Description", "first", 3},
-		{"Unit", "Description", "second", 5},
-		{"Service", "ExecStart", "/bin/echo a    b    c", 8},
-		{"Service", "Environment", "A=1", 11},
-		{"X-Mine", "Anything", "goes", 13},
-		{"Service", "ExecStartPre", "/bin/a    b", 15},
-		{"Service", "Type", "simple", 19},
+		{"Unit", "Description", "first", 3, 2, ""},
+		{"Unit", "Description", "second", 5, 2, ""},
+		{"Service", "ExecStart", "/bin/echo a    b    c", 8, 7, ""},
+		{"Service", "Environment", "A=1", 11, 7, ""},
+		{"X-Mine", "Anything", "goes", 13, 12, ""},
+		{"Service", "ExecStartPre", "/bin/a    b", 15, 7, ""},
+		{"Service", "Type", "simple", 19, 7, ""},
 	}
 	if len(opts) != len(want) {
 		t.Fatalf("got %d options %v, want %d", len(opts), opts, len(want))

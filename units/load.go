@@ -19,6 +19,8 @@ import (
 type option struct {
 	section, name, value string
 	line                 int
+	header               int    // line of the first header of its section, in its file
+	file                 string // the drop-in it comes from; "" for the unit file
 }
 
 // knownSections are the sections svunit reads; X-* sections are skipped.
@@ -93,16 +95,36 @@ func loadFile(path string, bareTemplateOK bool) ([]*Unit, ErrorList) {
 	return loadBytes(path, n, data, bareTemplateOK)
 }
 
-// loadBytes is loadFile once the file is read and its name parsed.
+// loadBytes is loadFile once the file is read and its name parsed. The
+// unit's drop-ins (dropins.go) apply after the file's own options.
 func loadBytes(path string, n unitName, data []byte, bareTemplateOK bool) ([]*Unit, ErrorList) {
 	name := filepath.Base(path)
 	opts, sections, errs := readOptions(path, data)
+	dir, err := filepath.Abs(filepath.Dir(path)) // drop-in paths are shown long after the cwd is forgotten
+	if err != nil {
+		dir = filepath.Dir(path)
+	}
+	dropIns := dropInReader{}
+	own, ownFiles, derrs := dropIns.read(dir, name)
+	errs = append(errs, derrs...)
 	if len(errs) > 0 {
 		return nil, errs
 	}
 	var us []*Unit
+	fileOpts := opts[:len(opts):len(opts)]
+	opts = append(fileOpts, own...)
 	add := func(name, template, instance string) {
-		u, uerrs := build(path, name, template, instance, opts, sections)
+		all, files := opts, ownFiles
+		if n.template { // an instance has its own drop-ins and the template's
+			var derrs ErrorList
+			if all, files, derrs = dropIns.read(dir, name); len(derrs) > 0 {
+				errs = append(errs, derrs...)
+				return
+			}
+			all = append(fileOpts, all...)
+		}
+		u, uerrs := build(path, name, template, instance, all, sections)
+		u.DropInPaths = files
 		us = append(us, u)
 		errs = append(errs, uerrs...)
 	}
@@ -163,7 +185,7 @@ func readOptions(path string, data []byte) ([]option, map[string]int, ErrorList)
 	opts := make([]option, len(parsed))
 	next := 0 // the scanned positions are in file order, as are parsed options
 	for i, p := range parsed {
-		opts[i] = option{section: p.Section, name: p.Name, value: joinContinuations(p.Value)}
+		opts[i] = option{section: p.Section, name: p.Name, value: joinContinuations(p.Value), header: sc.sections[p.Section]}
 		for j := next; j < len(sc.options); j++ {
 			if sc.options[j].section == p.Section && sc.options[j].name == p.Name {
 				opts[i].line, next = sc.options[j].line, j+1
@@ -188,7 +210,7 @@ func build(path, name, template, instance string, opts []option, sections map[st
 	if err != nil {
 		abs = path
 	}
-	u := withDefaults(&Unit{Name: name, Path: abs, Template: template, Instance: instance, Lines: map[string]int{}})
+	u := withDefaults(&Unit{Name: name, Path: abs, Template: template, Instance: instance, Lines: map[string]int{}, dropInOf: map[string]string{}})
 	b := &builder{u: u, spec: &specifiers{name: name, prefix: n.prefix, instance: instance}}
 	// %u and %h depend on User=, wherever it is written.
 	for _, o := range opts {
@@ -205,15 +227,25 @@ func build(path, name, template, instance string, opts []option, sections map[st
 		if strings.HasPrefix(o.name, "X-") || strings.HasPrefix(o.section, "X-") {
 			continue
 		}
+		file := path
+		if o.file != "" {
+			file = o.file
+		}
 		d := byKey[o.section+"."+o.name]
 		if d == nil {
-			unknown(&errs, path, o, sections, badSection)
+			unknown(&errs, file, o, badSection)
 			continue
 		}
-		b.line = o.line
-		u.Lines[o.section+"."+o.name] = o.line
+		key := o.section + "." + o.name
+		b.line, b.file = o.line, abs
+		u.Lines[key] = o.line
+		delete(u.dropInOf, key)
+		if o.file != "" {
+			b.file = o.file
+			u.dropInOf[key] = o.file
+		}
 		if err := d.parse(b, o.value); err != nil {
-			errs.Add(path, o.line, o.section, o.name, err.Error())
+			errs.Add(file, o.line, o.section, o.name, err.Error())
 		}
 	}
 	check(u, sections, &errs)
@@ -250,11 +282,11 @@ func withDefaults(u *Unit) *Unit {
 
 // unknown reports an unknown section (once) or directive, with the nearest
 // known name as a suggestion.
-func unknown(errs *ErrorList, path string, o option, sections map[string]int, reported map[string]bool) {
+func unknown(errs *ErrorList, path string, o option, reported map[string]bool) {
 	if !isKnownSection(o.section) {
-		if !reported[o.section] {
-			reported[o.section] = true
-			errs.Addf(path, sections[o.section], "", "", "unknown section [%s]%s (svunit reads [Unit], [Service] and [Install]; prefix your own with X-)",
+		if !reported[path+"\x00"+o.section] {
+			reported[path+"\x00"+o.section] = true
+			errs.Addf(path, o.header, "", "", "unknown section [%s]%s (svunit reads [Unit], [Service] and [Install]; prefix your own with X-)",
 				o.section, suggest(o.section, knownSections, "[", "]"))
 		}
 		return
@@ -314,26 +346,31 @@ func nearest(name string, candidates []string) string {
 // SyslogIdentifier=).
 func check(u *Unit, sections map[string]int, errs *ErrorList) {
 	s := &u.Service
-	at := func(key string) int {
-		if l := u.Lines[key]; l > 0 {
-			return l
+	at := func(key string) (string, int) {
+		if f, l := u.Where(key); l > 0 {
+			return f, l
 		}
-		return sections[strings.SplitN(key, ".", 2)[0]]
+		return u.Path, sections[strings.SplitN(key, ".", 2)[0]]
+	}
+	add := func(key, format string, args ...any) {
+		file, line := at(key)
+		section, directive, _ := strings.Cut(key, ".")
+		errs.Addf(file, line, section, directive, format, args...)
 	}
 	switch {
-	case len(s.ExecStart) == 0 && u.Lines["Service.ExecStart"] == 0:
-		errs.Add(u.Path, at("Service.ExecStart"), "Service", "ExecStart", "missing: every unit needs the program to run (e.g. ExecStart=/usr/bin/python3 -m http.server)")
+	case len(s.ExecStart) == 0 && !errs.has("Service", "ExecStart"): // a reset (ExecStart=) alone leaves none
+		add("Service.ExecStart", "missing: every unit needs the program to run (e.g. ExecStart=/usr/bin/python3 -m http.server)")
 	case len(s.ExecStart) > 1 && s.Type != Oneshot:
-		errs.Addf(u.Path, s.ExecStart[1].Line, "Service", "ExecStart", "%d commands, but only Type=oneshot runs several (remove the extra ones, or set Type=oneshot)", len(s.ExecStart))
+		errs.Addf(s.ExecStart[1].File, s.ExecStart[1].Line, "Service", "ExecStart", "%d commands, but only Type=oneshot runs several (remove the extra ones, or set Type=oneshot)", len(s.ExecStart))
 	}
 	if s.Type == Oneshot && (s.Restart == RestartAlways || s.Restart == RestartOnSuccess) {
-		errs.Addf(u.Path, at("Service.Restart"), "Service", "Restart", "Restart=%s cannot be used with Type=oneshot (use on-failure or no)", s.Restart)
+		add("Service.Restart", "Restart=%s cannot be used with Type=oneshot (use on-failure or no)", s.Restart)
 	}
 	if s.RestartMaxDelaySec < s.RestartSec && s.RestartSteps > 0 {
-		errs.Addf(u.Path, at("Service.RestartMaxDelaySec"), "Service", "RestartMaxDelaySec", "%v is shorter than RestartSec=%v (raise it, or set RestartSteps=0 for a fixed delay)", s.RestartMaxDelaySec, s.RestartSec)
+		add("Service.RestartMaxDelaySec", "%v is shorter than RestartSec=%v (raise it, or set RestartSteps=0 for a fixed delay)", s.RestartMaxDelaySec, s.RestartSec)
 	}
 	if u.Lines["Service.Instances"] > 0 && u.Template == "" {
-		errs.Add(u.Path, at("Service.Instances"), "Service", "Instances", "only a template can have instances (rename the file to NAME@.unit)")
+		add("Service.Instances", "only a template can have instances (rename the file to NAME@.unit)")
 	}
 	if s.Type == Oneshot && u.Lines["Service.TimeoutStartSec"] == 0 && u.Lines["Service.TimeoutSec"] == 0 {
 		// systemd's default: a oneshot may run as long as it needs (a

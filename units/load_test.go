@@ -14,13 +14,7 @@ import (
 // writeUnits writes name → content files into a fresh directory.
 func writeUnits(t *testing.T, files map[string]string) string {
 	t.Helper()
-	dir := t.TempDir()
-	for name, content := range files {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
+	return writeTree(t, files)
 }
 
 // loadErrors loads one file and returns its errors with the directory

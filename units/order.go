@@ -106,7 +106,8 @@ func checkCycles(us []*Unit, errs *ErrorList, bad map[*Unit]bool) {
 			bad[c] = true
 		}
 		names = append(names, u.Name)
-		errs.Addf(u.Path, firstDepLine(u), "Unit", depDirective(u), "dependency cycle: %s, where A → B means A starts after B (remove one of these After=, Before=, Requires= or Wants=)", strings.Join(names, " → "))
+		file, line := u.Where("Unit." + depDirective(u))
+		errs.Addf(file, line, "Unit", depDirective(u), "dependency cycle: %s, where A → B means A starts after B (remove one of these After=, Before=, Requires= or Wants=)", strings.Join(names, " → "))
 	}
 }
 
@@ -180,8 +181,6 @@ func depDirective(u *Unit) string {
 	return "After"
 }
 
-func firstDepLine(u *Unit) int { return u.Lines["Unit."+depDirective(u)] }
-
 // Equal reports whether u and v have the same configuration, ignoring
 // where it was written (Path and line numbers), so a reload restarts only
 // units whose configuration changed.
@@ -195,12 +194,12 @@ func (u *Unit) Equal(v *Unit) bool {
 // comparable returns a copy of u without positions.
 func comparable(u *Unit) Unit {
 	c := *u
-	c.Lines, c.Path = nil, ""
+	c.Lines, c.Path, c.dropInOf = nil, "", nil
 	c.Service = u.Service
 	for _, p := range []*[]Command{&c.Service.ExecStart, &c.Service.ExecStartPre, &c.Service.ExecStartPost, &c.Service.ExecStop, &c.Service.ExecReload} {
 		cmds := make([]Command, len(*p))
 		for i, cmd := range *p {
-			cmd.Line = 0
+			cmd.Line, cmd.File = 0, ""
 			cmds[i] = cmd
 		}
 		*p = cmds

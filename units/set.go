@@ -112,9 +112,10 @@ func checkLogFiles(us []*Unit, errs *ErrorList, bad map[*Unit]bool) {
 				continue
 			}
 			bad[u], bad[w.u] = true, true
-			line, wline := u.Lines["Service."+d], w.u.Lines["Service."+w.directive]
-			errs.Addf(u.Path, line, "Service", d, "%s and %s both write to %s (%s:%d); two units may not share a log file: give each its own (in a template, put %%i in the path)", u.Name, w.u.Name, p, w.u.Path, wline)
-			errs.Addf(w.u.Path, wline, "Service", w.directive, "%s and %s both write to %s (%s:%d); two units may not share a log file: give each its own (in a template, put %%i in the path)", w.u.Name, u.Name, p, u.Path, line)
+			file, line := u.Where("Service." + d)
+			wfile, wline := w.u.Where("Service." + w.directive)
+			errs.Addf(file, line, "Service", d, "%s and %s both write to %s (%s:%d); two units may not share a log file: give each its own (in a template, put %%i in the path)", u.Name, w.u.Name, p, wfile, wline)
+			errs.Addf(wfile, wline, "Service", w.directive, "%s and %s both write to %s (%s:%d); two units may not share a log file: give each its own (in a template, put %%i in the path)", w.u.Name, u.Name, p, file, line)
 		}
 	}
 }
@@ -130,7 +131,8 @@ func checkRequires(us []*Unit, errs *ErrorList, bad map[*Unit]bool) {
 		for _, r := range u.Requires {
 			if svunitName(r) && s.Get(r) == nil {
 				bad[u] = true
-				errs.Addf(u.Path, u.Lines["Unit.Requires"], "Unit", "Requires", "%s requires %s, which is not loaded (add %s, fix its errors, or use Wants=)", u.Name, r, r)
+				file, line := u.Where("Unit.Requires")
+				errs.Addf(file, line, "Unit", "Requires", "%s requires %s, which is not loaded (add %s, fix its errors, or use Wants=)", u.Name, r, r)
 			}
 		}
 	}

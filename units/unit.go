@@ -32,9 +32,26 @@ type Unit struct {
 	Service Service
 	Install Install
 
+	// DropInPaths are the drop-in files (NAME.unit.d/*.conf, and for an
+	// instance TEMPLATE@.unit.d/*.conf) applied after Path, in order.
+	DropInPaths []string
+
 	// Lines maps "Section.Directive" to the line of its last assignment, so
-	// later checks (by the manager or the importer) can point at the file.
+	// later checks (by the manager or the importer) can point at the file;
+	// Where says which file that line is in.
 	Lines map[string]int
+
+	dropInOf map[string]string // "Section.Directive" → the drop-in of its last assignment, when not Path
+}
+
+// Where returns the file and line of the last assignment of key
+// ("Service.ExecStart"): Path or one of DropInPaths. The line is 0 when
+// the directive is not set.
+func (u *Unit) Where(key string) (file string, line int) {
+	if f := u.dropInOf[key]; f != "" {
+		return f, u.Lines[key]
+	}
+	return u.Path, u.Lines[key]
 }
 
 // Service holds the [Service] section.
@@ -107,6 +124,7 @@ type Command struct {
 	IgnoreFailure bool     // '-' prefix: a failing exit status counts as success
 	NoEnvExpand   bool     // ':' prefix: no $VAR expansion
 	Line          int      // where it was written
+	File          string   // the file Line is in: the unit's Path or a drop-in
 }
 
 // EnvironmentFile is one EnvironmentFile= entry.
