@@ -209,8 +209,9 @@ func unitGrants(u *units.Unit) []grant {
 	}{{"AllowUsers", u.AllowUsers, false}, {"AllowGroups", u.AllowGroups, true}} {
 		for _, e := range k.entries {
 			name, verbs, _ := strings.Cut(e, ":")
+			file, line := u.Where("Unit." + k.key)
 			gs = append(gs, grant{name: name, group: k.group, verbs: strings.Split(verbs, ","),
-				where: fmt.Sprintf("%s:%d %s=%s", u.Path, u.Lines["Unit."+k.key], k.key, e)})
+				where: fmt.Sprintf("%s:%d %s=%s", file, line, k.key, e)})
 		}
 	}
 	return gs

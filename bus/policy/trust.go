@@ -128,10 +128,11 @@ func LoadDir(dir string) (*units.Set, error) {
 	return trusted, errs.Err()
 }
 
-// untrusted says why anyone but root could change a file of u; nil when
-// nobody could.
+// untrusted says why anyone but root could change a file of u (its unit
+// file, drop-ins and their directories, EnvironmentFile=); nil when nobody
+// could.
 func untrusted(u *units.Unit) error {
-	files := []string{u.Path}
+	files := append([]string{u.Path}, u.DropInPaths...)
 	for _, e := range u.Service.EnvironmentFiles {
 		files = append(files, e.Path)
 	}

@@ -1,10 +1,13 @@
 package policy
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"svunit.dev/svunit/units"
 )
 
 // nobodyID is Debian's nobody and nogroup.
@@ -96,6 +99,49 @@ func TestLoadDirRefuses(t *testing.T) {
 	set, err = LoadDir(dir)
 	if len(set.Units()) != 0 || err == nil || !strings.Contains(err.Error(), "unit directory: "+dir+" is writable by everyone") {
 		t.Errorf("a world-writable unit directory: %d units, %v", len(set.Units()), err)
+	}
+}
+
+// TestLoadDirRefusesDropIns refuses a unit whose drop-in its group may
+// write, and one whose drop-in directory anyone may write.
+func TestLoadDirRefusesDropIns(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Fatal("the trust tests chown files, so they run as root (CI does)")
+	}
+	dir := t.TempDir()
+	for name, mode := range map[string]os.FileMode{"good.unit": 0o644, "file.unit": 0o644, "dir.unit": 0o644, "good.unit.d/a.conf": 0o644, "file.unit.d/a.conf": 0o664, "dir.unit.d/a.conf": 0o644} {
+		p := filepath.Join(dir, name)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		content := "[Service]\nExecStart=/bin/true\n"
+		if filepath.Ext(name) == ".conf" {
+			content = "[Service]\nRestartSec=2s\n"
+		}
+		os.WriteFile(p, []byte(content), mode)
+		os.Chmod(p, mode)
+		os.Chown(p, 0, nobodyID)
+	}
+	os.Chmod(filepath.Join(dir, "dir.unit.d"), 0o777)
+	set, err := LoadDir(dir)
+	if set == nil || len(set.Units()) != 1 || set.Get("good.unit") == nil {
+		t.Fatalf("loaded %v, want good.unit only (err %v)", set, err)
+	}
+	var el units.ErrorList
+	errors.As(err, &el)
+	var got []string
+	for _, e := range el {
+		got = append(got, e.Error())
+	}
+	want := []string{
+		filepath.Join(dir, "dir.unit") + ": " + filepath.Join(dir, "dir.unit.d") + " is writable by everyone (mode 0777)",
+		filepath.Join(dir, "file.unit") + ": " + filepath.Join(dir, "file.unit.d/a.conf") + " is writable by group",
+	}
+	if len(got) != len(want) {
+		t.Fatalf("errors %q, want %d", got, len(want))
+	}
+	for i := range want {
+		if !strings.HasPrefix(got[i], want[i]) {
+			t.Errorf("error %q, want it to start with %q", got[i], want[i])
+		}
 	}
 }
 
