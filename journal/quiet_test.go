@@ -18,35 +18,67 @@ func init() {
 	children["devstdout"] = childDevStdout
 }
 
-// Quiet units hold no buffers: 1000 open Outputs stay within a few
-// kilobytes each (the goroutines' stacks included), and Close leaves no
-// goroutine behind.
+// Quiet units hold no buffers and no goroutines: 1000 open Outputs that
+// have each written a line stay within a few kilobytes each, add at most
+// the shared waiter's goroutine, and Close leaves no goroutine behind.
 func TestQuietUnitsCostLittle(t *testing.T) {
 	const units = 1000
 	dir := mountTmpfs(t, "64m") // 2000 files: a tmpfs creates them fast
 	goroutines := runtime.NumGoroutine()
 	before := memInUse()
-	outs := make([]*Output, 0, units)
-	defer func() {
-		for _, o := range outs {
-			o.Close()
-		}
-	}()
-	for i := 0; i < units; i++ {
+	outs := openQuiet(t, dir, units)
+	defer closeOutputs(t, outs)
+	// The last copiers exit just after their line is counted.
+	waitFor(t, "the copiers to exit", func() bool { return runtime.NumGoroutine() <= goroutines+maxQuietGoroutines })
+	per := (memInUse() - before) / units
+	t.Logf("%d bytes per quiet unit (heap and stacks)", per)
+	if per > 8<<10 {
+		t.Errorf("%d bytes per quiet unit; want no buffer and no goroutine stack held (≤ 8 KiB)", per)
+	}
+	closeOutputs(t, outs)
+	outs = nil
+	waitFor(t, "the copiers to exit", func() bool { return runtime.NumGoroutine() <= goroutines+maxQuietGoroutines })
+}
+
+// maxQuietGoroutines is what any number of quiet Outputs may add: the
+// shared waiter, started by the first one.
+const maxQuietGoroutines = 1
+
+// BenchmarkQuietOutputs reports the memory (heap and goroutine stacks) and
+// the goroutines each quiet Output costs, over 1000 that have each written
+// a line to both streams.
+func BenchmarkQuietOutputs(b *testing.B) {
+	const units = 1000
+	for i := 0; i < b.N; i++ {
+		dir := benchDir(b, 64<<20) // a fresh tmpfs: the files of the previous round stay
+		goroutines := runtime.NumGoroutine()
+		before := memInUse()
+		outs := openQuiet(b, dir, units)
+		waitFor(b, "the copiers to exit", func() bool { return runtime.NumGoroutine() <= goroutines+maxQuietGoroutines })
+		b.ReportMetric(float64(memInUse()-before)/units, "bytes/output")
+		b.ReportMetric(float64(runtime.NumGoroutine()-goroutines)/units, "goroutines/output")
+		closeOutputs(b, outs)
+	}
+}
+
+// openQuiet opens n Outputs with default files in dir and writes a line
+// to each stream, so that every copier has run once and gone back to
+// waiting, and waits for the lines to arrive.
+func openQuiet(tb testing.TB, dir string, n int) []*Output {
+	tb.Helper()
+	outs := make([]*Output, 0, n)
+	for i := 0; i < n; i++ {
 		o, err := Open(Config{Unit: fmt.Sprintf("u%d.unit", i), LogDir: dir, MaxBytes: DefaultMaxBytes, Backups: DefaultBackups})
 		if err != nil {
-			t.Fatal(err)
+			closeOutputs(tb, outs)
+			tb.Fatal(err)
 		}
 		outs = append(outs, o)
-	}
-	// Every unit has written a line, so its copier has run once and gone
-	// back to waiting.
-	for _, o := range outs {
 		out, errf := o.Files()
 		out.WriteString("hello\n")
 		errf.WriteString("oops\n")
 	}
-	waitFor(t, "the lines to arrive", func() bool {
+	waitFor(tb, "the lines to arrive", func() bool {
 		for _, o := range outs {
 			if st := o.Status(); st.Stdout.Written != 6 || st.Stderr.Written != 5 {
 				return false
@@ -54,18 +86,17 @@ func TestQuietUnitsCostLittle(t *testing.T) {
 		}
 		return true
 	})
-	per := (memInUse() - before) / units
-	t.Logf("%d bytes per quiet unit (heap and stacks)", per)
-	if per > 16<<10 {
-		t.Errorf("%d bytes per quiet unit; want no buffer held (≤ 16 KiB with both goroutines' stacks)", per)
-	}
+	return outs
+}
+
+// closeOutputs closes outs, failing the test on the first error.
+func closeOutputs(tb testing.TB, outs []*Output) {
+	tb.Helper()
 	for _, o := range outs {
 		if err := o.Close(); err != nil {
-			t.Fatal(err)
+			tb.Fatal(err)
 		}
 	}
-	outs = nil
-	waitFor(t, "the copiers to exit", func() bool { return runtime.NumGoroutine() <= goroutines })
 }
 
 func memInUse() int64 {
@@ -204,9 +235,8 @@ func TestBusyPipeGrows(t *testing.T) {
 	waitFor(t, "the lines", func() bool {
 		return busy.Status().Stdout.Written == 2_000_000 && quiet.Status().Stdout.Written == 6
 	})
-	pipeSize := func(o *Output) (n int) {
-		var err error
-		o.stdout.rc.Control(func(fd uintptr) { n, err = unix.FcntlInt(fd, unix.F_GETPIPE_SZ, 0) })
+	pipeSize := func(o *Output) int {
+		n, err := unix.FcntlInt(uintptr(o.stdout.fd), unix.F_GETPIPE_SZ, 0)
 		if err != nil {
 			t.Fatal(err)
 		}

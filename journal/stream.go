@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-// errWouldBlock is returned by splice when the pipe is empty.
+// errWouldBlock is returned by splice and readChunk when the pipe is empty.
 var errWouldBlock = errors.New("journal: pipe empty")
 
 // dropQueue is how many chunks a stream with Overflow Drop holds for a slow
@@ -47,18 +47,26 @@ type splicer interface {
 	spliceFrom(fd int) (n, lost int64, handled bool, err error)
 }
 
-// A stream copies one pipe into one sink from its own goroutine (run).
+// A stream copies one pipe into one sink. How it waits for the pipe is
+// per OS (pipeReader): on Linux no goroutine runs while the pipe is empty.
+// Whatever goroutine copies at the moment, the copier, calls move until
+// the pipe is empty.
 type stream struct {
-	r      *os.File // pipe read end: read by run only, closed after run returns
-	rc     syscall.RawConn
-	w      *os.File // pipe write end, for the children; closed by Output.Close
-	policy Overflow
-	done   chan struct{} // closed when run returns
+	pipeReader          // the read end and the wait for it
+	w          *os.File // pipe write end, for the children; closed by stop
+	policy     Overflow
+	done       chan struct{} // closed when copying has ended, Drop's writer included
 
 	regularFile bool // the sink is a fileSink on a regular file; set at creation
 
 	mu   sync.Mutex // guards sink's state; held while a chunk is written
 	sink sink       // set at creation, never replaced
+
+	// Overflow Drop: chunks read for the sink, and a writer goroutine that
+	// runs only while there are some.
+	queue   chan []byte
+	writing atomic.Bool    // a writer goroutine runs
+	writers sync.WaitGroup // the writer goroutine, for finish
 
 	written, dropped atomic.Int64
 	failing          atomic.Bool // the last write failed: bypass splice and drop until a write works
@@ -71,116 +79,106 @@ type stream struct {
 	lastAt  time.Time  // when lastErr happened
 }
 
-// newStream makes a pipe for snk and starts copying from it.
+// newStream makes a pipe for snk and starts watching it.
 func newStream(snk sink, policy Overflow) (*stream, error) {
-	r, w, err := os.Pipe()
-	if err != nil {
-		return nil, err
+	s := &stream{policy: policy, sink: snk, done: make(chan struct{})}
+	if policy == Drop {
+		s.queue = make(chan []byte, dropQueue)
 	}
-	// The children need a blocking write end: Fd leaves it blocking and out
-	// of our poller, and the read end stays non-blocking for run.
-	w.Fd()
-	rc, err := r.SyscallConn()
-	if err != nil {
-		r.Close()
-		w.Close()
-		return nil, err
-	}
-	s := &stream{r: r, rc: rc, w: w, policy: policy, sink: snk, done: make(chan struct{})}
 	if f, ok := snk.(*fileSink); ok {
 		s.regularFile = f.regular
 	}
-	if policy == Drop {
-		go s.runDropping()
-	} else {
-		go s.run()
+	if err := s.open(); err != nil {
+		return nil, err
 	}
 	return s, nil
 }
 
-// run copies until every write end is closed (or Close's deadline passes).
-// A full pipe makes the children wait: that is Overflow Block.
-func (s *stream) run() {
-	defer close(s.done)
-	for {
-		buf, n, err := s.pump()
-		if buf != nil {
-			s.deliver((*buf)[:n])
-			putChunk(buf)
-		}
-		if err != nil {
-			return
+// move moves one batch from the pipe fd to the sink: a splice when the sink
+// allows, or else one chunk read and delivered (or queued, under Overflow
+// Drop). It returns errWouldBlock when the pipe is empty and io.EOF at end
+// of input. A failed sink is not an error here: it is counted.
+func (s *stream) move(fd int) error {
+	if s.policy == Drop {
+		return s.readQueued(fd)
+	}
+	if sp, ok := s.sink.(splicer); ok && !s.failing.Load() {
+		s.mu.Lock()
+		m, lost, handled, err := sp.spliceFrom(fd)
+		s.mu.Unlock()
+		if handled {
+			s.busy(fd, m)
+			s.written.Add(m - lost)
+			if lost != 0 {
+				s.dropped.Add(lost)
+			}
+			switch {
+			case err == errWouldBlock:
+				return err
+			case err != nil:
+				s.fail(err) // the bytes stay in the pipe; the next round drops them
+			case m == 0:
+				return io.EOF
+			}
+			return nil
 		}
 	}
+	buf, n, err := readChunk(fd)
+	if buf != nil {
+		s.busy(fd, int64(n))
+		s.deliver((*buf)[:n])
+		putChunk(buf)
+	}
+	return err
 }
 
-// runDropping reads as fast as the pipe fills and hands chunks to a writer
-// goroutine; what does not fit in its queue is dropped and counted.
-func (s *stream) runDropping() {
-	defer close(s.done)
-	q := make(chan []byte, dropQueue)
-	wrote := make(chan struct{})
-	go func() {
-		defer close(wrote)
-		for p := range q {
+// readQueued reads one chunk and queues it for the writer goroutine,
+// starting one if none runs; what does not fit in the queue is dropped and
+// counted, so the pipe stays drained.
+func (s *stream) readQueued(fd int) error {
+	buf, n, err := readChunk(fd)
+	if buf == nil {
+		return err
+	}
+	s.busy(fd, int64(n))
+	select {
+	case s.queue <- (*buf)[:n]:
+	default:
+		s.dropped.Add(int64(n))
+		putChunk(buf)
+	}
+	if s.writing.CompareAndSwap(false, true) {
+		s.writers.Add(1)
+		go s.writeQueued()
+	}
+	return nil
+}
+
+// writeQueued delivers queued chunks until the queue is empty.
+func (s *stream) writeQueued() {
+	defer s.writers.Done()
+	for {
+		select {
+		case p := <-s.queue:
 			s.deliver(p)
 			b := p[:cap(p)]
 			putChunk(&b)
-		}
-	}()
-	defer func() { close(q); <-wrote }()
-	for {
-		buf, n, err := s.read()
-		if buf != nil {
-			select {
-			case q <- (*buf)[:n]:
-			default:
-				s.dropped.Add(int64(n))
-				putChunk(buf)
+		default:
+			s.writing.Store(false)
+			// A chunk queued after the empty receive found this writer
+			// still running and started none: take it.
+			if len(s.queue) == 0 || !s.writing.CompareAndSwap(false, true) {
+				return
 			}
-		}
-		if err != nil {
-			return
 		}
 	}
 }
 
-// pump waits until the pipe is readable, then splices it into the sink when
-// the sink allows, or else reads one chunk for deliver. It returns an error
-// at end of input.
-func (s *stream) pump() (buf *[]byte, n int, err error) {
-	sp, ok := s.sink.(splicer)
-	if !ok {
-		return s.read()
-	}
-	rerr := s.rc.Read(func(fd uintptr) bool {
-		if !s.failing.Load() {
-			s.mu.Lock()
-			m, lost, handled, serr := sp.spliceFrom(int(fd))
-			s.mu.Unlock()
-			if handled {
-				s.busy(int(fd), m)
-				s.written.Add(m - lost)
-				s.dropped.Add(lost)
-				switch {
-				case serr == errWouldBlock:
-					return false
-				case serr != nil:
-					s.fail(serr) // the bytes stay in the pipe; the next round drops them
-				case m == 0:
-					err = io.EOF
-				}
-				return true
-			}
-		}
-		buf, n, err = readChunk(int(fd))
-		s.busy(int(fd), int64(n))
-		return err != errWouldBlock
-	})
-	if rerr != nil {
-		err = rerr
-	}
-	return buf, n, err
+// finish marks the stream done once Drop's writer has delivered what it
+// holds. The copier calls it when copying ends.
+func (s *stream) finish() {
+	s.writers.Wait()
+	close(s.done)
 }
 
 // busy grows the pipe the first time one read finds it full (64 KiB):
@@ -190,19 +188,6 @@ func (s *stream) busy(fd int, moved int64) {
 		s.grown = true
 		s.counted = growPipe(fd)
 	}
-}
-
-// read waits until the pipe is readable and reads one chunk.
-func (s *stream) read() (buf *[]byte, n int, err error) {
-	rerr := s.rc.Read(func(fd uintptr) bool {
-		buf, n, err = readChunk(int(fd))
-		s.busy(int(fd), int64(n))
-		return err != errWouldBlock
-	})
-	if rerr != nil {
-		err = rerr
-	}
-	return buf, n, err
 }
 
 // readChunk reads what the non-blocking pipe fd holds into a pooled buffer;
@@ -234,7 +219,9 @@ func (s *stream) deliver(p []byte) {
 	n, err := s.sink.write(p)
 	s.mu.Unlock()
 	s.written.Add(int64(n))
-	s.dropped.Add(int64(len(p) - n))
+	if n != len(p) {
+		s.dropped.Add(int64(len(p) - n))
+	}
 	if err != nil {
 		s.fail(err)
 		return
@@ -269,16 +256,9 @@ func (s *stream) withSink(f func(sink) error) error {
 	return err
 }
 
-// stop closes our write end and gives run closeGrace to drain the pipe
-// until the children's copies are closed too. It does not wait.
-func (s *stream) stop() {
-	s.w.Close()
-	s.r.SetReadDeadline(time.Now().Add(closeGrace))
-}
-
-// close waits for run after stop, then closes the read end and the sink.
-// A sink write still stuck after the grace period is aborted, so Close
-// returns even when a FIFO's reader or the syslog daemon hangs.
+// close waits for copying to end after stop, then closes the read end and
+// the sink. A sink write still stuck after the grace period is aborted, so
+// Close returns even when a FIFO's reader or the syslog daemon hangs.
 func (s *stream) close() error {
 	select {
 	case <-s.done:
@@ -288,7 +268,7 @@ func (s *stream) close() error {
 		}
 		<-s.done
 	}
-	s.r.Close()
+	s.closeRead()
 	if s.counted {
 		releasePipe()
 	}
