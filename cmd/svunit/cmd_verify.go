@@ -149,7 +149,7 @@ func companyOf(dirs map[string]bool, loaded []*units.Unit, seen map[string]bool)
 
 func isCompany(file string, company []*units.Unit) bool {
 	for _, u := range company {
-		if u.Path == file {
+		if u.Owns(file) {
 			return true
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 
 	"svunit.dev/svunit/units"
 )
@@ -124,14 +125,10 @@ func (m *Manager) keepBroken(set *units.Set, loadErr error) *units.Set {
 	if !errors.As(loadErr, &el) {
 		return set
 	}
-	broken := make(map[string]bool)
-	for _, e := range el {
-		broken[e.File] = true
-	}
 	us := set.Units()
 	for _, u := range m.Set().Units() {
-		if broken[u.Path] && set.Get(u.Name) == nil {
-			us = append(us, u)
+		if set.Get(u.Name) == nil && slices.ContainsFunc(el, func(e *units.Error) bool { return u.Owns(e.File) }) {
+			us = append(us, u) // its unit file or one of its drop-ins is broken
 		}
 	}
 	if len(us) == len(set.Units()) {
