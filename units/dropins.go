@@ -123,3 +123,11 @@ func (u *Unit) Owns(file string) bool {
 	}
 	return false
 }
+
+// DropIns returns the drop-in files of the unit called name ("web.unit",
+// "worker@2.unit") whose unit file is in dir, in the order they apply, as
+// the loader finds them; `svunit cat` prints them after the unit file.
+func DropIns(dir, name string) ([]string, error) {
+	files, errs := findDropIns(dropInDirs(dir, name))
+	return files, errs.Err()
+}

@@ -61,7 +61,7 @@ var unitProps = []prop[*unitInfo]{
 	{"SubState", "s", true, func(u *unitInfo) any { return u.SubState }},
 	{"FragmentPath", "s", false, func(u *unitInfo) any { return u.cfg().Path }},
 	{"SourcePath", "s", false, func(u *unitInfo) any { return "" }},
-	{"DropInPaths", "as", false, func(u *unitInfo) any { return []string{} }},
+	{"DropInPaths", "as", false, func(u *unitInfo) any { return strs(u.cfg().DropInPaths) }},
 	{"UnitFileState", "s", false, func(u *unitInfo) any { return u.UnitFileState }},
 	{"UnitFilePreset", "s", false, func(u *unitInfo) any { return "" }},
 	{"StateChangeTimestamp", "t", true, func(u *unitInfo) any { return u.StateChange.Wall }},
