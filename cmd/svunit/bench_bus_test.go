@@ -2,8 +2,6 @@ package main
 
 import (
 	"os/exec"
-	"path/filepath"
-	"runtime"
 	"testing"
 	"time"
 )
@@ -12,8 +10,8 @@ import (
 // running units, as a user does (process start, connect, one call, print),
 // against 'svunit version' (process start alone) in the same run.
 func BenchmarkStatus1000(b *testing.B) {
-	bin := buildSvunitB(b)
-	d := startDaemonTB(b, bin, map[string]string{
+	bin := buildSvunit(b)
+	d := startDaemon(b, bin, map[string]string{
 		"w@.unit": "[Service]\nExecStart=/bin/sleep 1000\nStartSecs=0\nInstances=1000\n",
 	})
 	if out, err := exec.Command(bin, "--bus", d.socket, "-q", "start", "all").CombinedOutput(); err != nil {
@@ -38,13 +36,4 @@ func BenchmarkStatus1000(b *testing.B) {
 			b.ReportMetric(float64(b.Elapsed()/time.Duration(b.N))/float64(floor), "x-version")
 		}
 	})
-}
-
-// buildSvunitB builds the binary for a benchmark.
-func buildSvunitB(b *testing.B) string {
-	bin := filepath.Join(b.TempDir(), "svunit")
-	if out, err := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		b.Fatalf("building svunit: %v\n%s", err, out)
-	}
-	return bin
 }

@@ -11,7 +11,7 @@ import (
 )
 
 // TestCompatVerbs runs generate, import and install-service --dry-run as a
-// user would (buildSvunit and runSvunit are in cmd_verify_test.go).
+// user would (buildSvunit and runSvunit are in harness_test.go).
 func TestCompatVerbs(t *testing.T) {
 	bin := buildSvunit(t)
 	t.Run("generate", func(t *testing.T) { testGenerate(t, bin) })

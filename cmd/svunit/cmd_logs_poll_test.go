@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"io"
 	"strings"
@@ -13,68 +12,65 @@ import (
 	"svunit.dev/svunit/bus/api"
 )
 
-// TestLogsFollowPolled follows a unit's log through the daemon without a
-// file descriptor (what -H does over ssh): the last lines, then lines the
-// unit writes later, across a rotation; and a stream is its opener's only.
-func TestLogsFollowPolled(t *testing.T) {
-	bin := buildSvunit(t)
-	d := startDaemon(t, bin, map[string]string{
+// TestLogsOverBus reads a unit's log through the daemon: the last lines,
+// and following it both ways a client can, with the descriptor FollowLog
+// passes (local clients) and by polling a log stream (-H: no descriptor
+// crosses ssh).
+func TestLogsOverBus(t *testing.T) {
+	d := startDaemon(t, buildSvunit(t), map[string]string{
 		"talk.unit": "[Service]\nExecStart=/bin/sh -c 'echo one; echo two; exec sleep 1000'\nStartSecs=0\nTimeoutStopSec=5s\n",
 	})
 	d.expect(0, "start", "talk")
-	g := &globals{bus: d.socket, output: "text"}
-	c, err := g.connect()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	c := d.connect()
+	t.Run("descriptor", func(t *testing.T) { testFollow(t, d.with(t), c.followLog) })
+	t.Run("polled", func(t *testing.T) { testFollow(t, d.with(t), c.followLogPolled) })
+	t.Run("tail", func(t *testing.T) {
+		if tail, err := c.tailLog(context.Background(), "talk", "stdout", 1); err != nil || strings.Join(tail, ",") != "two" {
+			t.Errorf("tailLog = %q, %v", tail, err)
+		}
+	})
+	t.Run("a stream is its opener's", func(t *testing.T) { testLogStreamOwner(t, c, d.with(t).connect()) })
+}
+
+// testFollow follows talk.unit's stdout with follow: the last two lines,
+// then the lines the unit writes when it restarts, also into a new file
+// after a rotation; follow returns nil soon after its context ends.
+func testFollow(t *testing.T, d *daemon, follow func(context.Context, string, string, int, io.Writer) error) {
+	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	pr, pw := io.Pipe()
 	followed := make(chan error, 1)
 	go func() {
-		err := c.followLogPolled(ctx, "talk", "stdout", 10, pw)
+		err := follow(ctx, "talk", "stdout", 2, pw)
 		followed <- err
 		pw.CloseWithError(err)
 	}()
-	sc := bufio.NewScanner(pr)
-	expect := func(want ...string) {
-		t.Helper()
-		var got []string
-		for len(got) < len(want) && sc.Scan() {
-			got = append(got, sc.Text())
-		}
-		if strings.Join(got, ",") != strings.Join(want, ",") {
-			t.Fatalf("followed %q, want %q (%v)", got, want, sc.Err())
-		}
-	}
-	expect("one", "two")
+	got := lines(pr)
+	expectLine(t, got, "the follower", "one", "two")
 	d.expect(0, "restart", "talk") // appends one, two
-	expect("one", "two")
+	expectLine(t, got, "the follower after a restart", "one", "two")
 	d.expect(0, "logs", "--rotate", "talk")
 	d.expect(0, "restart", "talk") // into the new file
-	expect("one", "two")
+	expectLine(t, got, "the follower after a rotation", "one", "two")
 	cancel()
 	select {
 	case err := <-followed:
 		if err != nil {
-			t.Errorf("followLogPolled after cancel: %v", err)
+			t.Errorf("the follower after its context ended: %v", err)
 		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("followLogPolled did not return within 10s of its context's end")
+	case <-time.After(patience):
+		t.Fatalf("the follower did not return within %v of its context's end", patience)
 	}
+}
 
-	// Another connection may not read or close a stream it did not open.
+// testLogStreamOwner checks that only the connection that opened a log
+// stream may read or close it.
+func testLogStreamOwner(t *testing.T, c, other *client) {
 	mgr := func(conn *dbus.Conn) dbus.BusObject { return conn.Object(api.SvunitName, api.ManagerPath) }
 	var id string
 	if err := mgr(c.call).Call("io.svunit1.Manager.OpenLogStream", 0, "talk", "stdout", uint32(1)).Store(&id); err != nil {
 		t.Fatal(err)
 	}
-	other, err := g.connect()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
 	for _, m := range []string{"ReadLogStream", "CloseLogStream"} {
 		args := []any{id}
 		if m == "ReadLogStream" {
@@ -84,11 +80,11 @@ func TestLogsFollowPolled(t *testing.T) {
 			t.Errorf("%s of another connection's stream: %v", m, err)
 		}
 	}
-	var lines []string
+	var read []string
 	var skipped uint32
 	var open bool
-	if err := mgr(c.call).Call("io.svunit1.Manager.ReadLogStream", 0, id, uint32(5000)).Store(&lines, &skipped, &open); err != nil || strings.Join(lines, ",") != "two" || !open {
-		t.Errorf("ReadLogStream = %q, %d, %v, %v", lines, skipped, open, err)
+	if err := mgr(c.call).Call("io.svunit1.Manager.ReadLogStream", 0, id, uint32(5000)).Store(&read, &skipped, &open); err != nil || strings.Join(read, ",") != "two" || !open {
+		t.Errorf("ReadLogStream = %q, %d, %v, %v", read, skipped, open, err)
 	}
 	if err := mgr(c.call).Call("io.svunit1.Manager.CloseLogStream", 0, id).Err; err != nil {
 		t.Errorf("CloseLogStream: %v", err)

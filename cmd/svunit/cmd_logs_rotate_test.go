@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 )
 
 // TestLogsRotate rotates a unit's log file with 'svunit logs --rotate' while
@@ -84,16 +83,4 @@ func lastLine(t *testing.T, path string) string {
 	}
 	s := strings.TrimSuffix(string(b), "\n")
 	return s[strings.LastIndexByte(s, '\n')+1:]
-}
-
-// waitFor polls cond until it holds, failing the test after 20 seconds.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
 }

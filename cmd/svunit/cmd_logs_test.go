@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -10,7 +9,6 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 )
 
 // TestLogsVerb runs 'svunit logs' as users do: against a real daemon, and
@@ -36,16 +34,12 @@ func testLogsDaemon(t *testing.T, bin string) {
 	// writing their first lines).
 	eventually := func(want string, args ...string) {
 		t.Helper()
-		deadline := time.Now().Add(10 * time.Second)
-		for {
-			out, _, _ := d.svunit(append([]string{"logs"}, args...)...)
-			if out == want {
-				return
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("logs %s: %q, want %q", strings.Join(args, " "), out, want)
-			}
-			time.Sleep(10 * time.Millisecond)
+		var out string
+		if !poll(func() bool {
+			out, _, _ = d.svunit(append([]string{"logs"}, args...)...)
+			return out == want
+		}) {
+			t.Fatalf("logs %s: %q, want %q", strings.Join(args, " "), out, want)
 		}
 	}
 	eventually("err3\nerr4\n", "-n", "2", "--stderr", "talk")
@@ -102,43 +96,18 @@ func testLogsFollowFile(t *testing.T, bin string) {
 	path := filepath.Join(t.TempDir(), "app.log")
 	writeTestFile(t, path, "old1\nold2\n")
 	c := exec.Command(bin, "logs", "-f", "-n", "1", path)
-	stdout, err := c.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := c.Start(); err != nil {
-		t.Fatal(err)
-	}
+	followed := startLines(t, c)
 	defer c.Process.Kill()
-	lines := make(chan string)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			lines <- sc.Text()
-		}
-		close(lines)
-	}()
-	expect := func(want string) {
-		t.Helper()
-		select {
-		case got := <-lines:
-			if got != want {
-				t.Fatalf("followed %q, want %q", got, want)
-			}
-		case <-time.After(10 * time.Second):
-			t.Fatalf("no line %q within 10s", want)
-		}
-	}
-	expect("old2")
+	expectLine(t, followed, "logs -f", "old2")
 	appendFile(t, path, "new1\n")
-	expect("new1")
+	expectLine(t, followed, "logs -f", "new1")
 	if err := os.Rename(path, path+".1"); err != nil {
 		t.Fatal(err)
 	}
 	appendFile(t, path, "after rotation\n")
-	expect("after rotation")
+	expectLine(t, followed, "logs -f after a rotation", "after rotation")
 	c.Process.Signal(syscall.SIGINT)
-	if err := c.Wait(); err != nil {
+	if err := waitExit(t, c, "logs -f after SIGINT"); err != nil {
 		t.Errorf("logs -f after SIGINT: %v", err)
 	}
 }

@@ -47,13 +47,7 @@ func TestStatusLogHealth(t *testing.T) {
 	}
 
 	// The same through the D-Bus property.
-	g := &globals{bus: d.socket, output: "text"}
-	c, err := g.connect()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	v, err := c.call.Object(api.SvunitName, api.UnitPath("full.unit")).GetProperty("io.svunit1.Unit.LogStatus")
+	v, err := d.connect().call.Object(api.SvunitName, api.UnitPath("full.unit")).GetProperty("io.svunit1.Unit.LogStatus")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,43 +1,12 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 )
-
-// buildSvunit builds the svunit binary into a test's temporary directory,
-// so the verbs are tested as users run them: real argv, real exit status,
-// real output.
-func buildSvunit(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "svunit")
-	out, err := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("building svunit: %v\n%s", err, out)
-	}
-	return bin
-}
-
-// runSvunit runs the binary and returns stdout, stderr and the exit status.
-func runSvunit(t *testing.T, bin string, args ...string) (string, string, int) {
-	t.Helper()
-	cmd := exec.Command(bin, args...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	var ee *exec.ExitError
-	if err != nil && !errors.As(err, &ee) {
-		t.Fatal(err)
-	}
-	return stdout.String(), stderr.String(), cmd.ProcessState.ExitCode()
-}
 
 // TestVerifyAndCat builds svunit once and runs verify and cat as a user
 // would.
@@ -121,12 +90,5 @@ func testCat(t *testing.T, bin string) {
 	_, errOut, code := runSvunit(t, bin, "cat", "--units", "../../examples/units", "nope")
 	if code != 4 || !strings.Contains(errOut, `no unit file for "nope"`) {
 		t.Errorf("cat nope: exit %d, %q", code, errOut)
-	}
-}
-
-func writeTestFile(t *testing.T, path, content string) {
-	t.Helper()
-	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
 	}
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -9,9 +8,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
-	"time"
 )
 
 // remoteUnit is web.unit on one "host": it greets with the host's name,
@@ -39,31 +38,33 @@ func TestRemoteOverSSH(t *testing.T) {
 		d := startDaemon(t, bin, map[string]string{"web.unit": fmt.Sprintf(remoteUnit, user, name)})
 		os.Chmod(d.dir, 0o755) // so that the user's bridge reaches the socket
 		os.Chmod(filepath.Dir(d.dir), 0o755)
-		port := startSSHD(t, dir, name, binDir, d.socket, keys)
-		specs = append(specs, "127.0.0.1:"+port)
+		specs = append(specs, startSSHD(t, dir, name, binDir, d.socket, keys))
 		daemons = append(daemons, d)
 	}
-	ssh := []string{"--ssh-option", "-F/dev/null", "--ssh-option", "IdentityFile=" + keys.client,
-		"--ssh-option", "UserKnownHostsFile=/dev/null", "--ssh-option", "StrictHostKeyChecking=no", "--ssh-option", "LogLevel=ERROR"}
+	// Only the test's key is offered, and only the test's host key is
+	// trusted: a mix-up with another sshd fails loudly.
+	ssh := []string{"--ssh-option", "-F/dev/null", "--ssh-option", "IdentityFile=" + keys.client, "--ssh-option", "IdentitiesOnly=yes",
+		"--ssh-option", "UserKnownHostsFile=" + keys.knownHosts, "--ssh-option", "GlobalKnownHostsFile=/dev/null",
+		"--ssh-option", "StrictHostKeyChecking=yes", "--ssh-option", "LogLevel=ERROR"}
 	remote := func(t *testing.T, hosts string, args ...string) (string, string, int) {
 		t.Helper()
 		return runSvunit(t, bin, append(append([]string{"-H", hosts}, ssh...), args...)...)
 	}
 	both := strings.Join(specs, ",")
 	for _, d := range daemons {
-		waitActive(t, bin, d.socket, "web")
+		waitFor(t, "web.unit to become active on "+d.socket, func() bool { _, _, code := d.svunit("status", "web"); return code == 0 })
 	}
 	t.Run("status", func(t *testing.T) { testRemoteStatus(t, remote, both, specs) })
-	t.Run("restart", func(t *testing.T) { testRemoteRestart(t, remote, both, specs, bin, daemons) })
+	t.Run("restart", func(t *testing.T) { testRemoteRestart(t, remote, both, specs, daemons) })
 	t.Run("logs", func(t *testing.T) { testRemoteLogs(t, remote, both, specs) })
 	t.Run("logs -f", func(t *testing.T) {
-		testRemoteFollow(t, bin, append([]string{"-H", specs[0]}, ssh...), specs[0], daemons[0], true)
+		testRemoteFollow(t, append([]string{"-H", specs[0]}, ssh...), specs[0], daemons[0].with(t), true)
 	})
 	t.Run("failing host", func(t *testing.T) { testRemoteFailure(t, remote, specs[0]) })
 	t.Run("as a user", func(t *testing.T) { testRemoteUser(t, remote, user, specs[0]) })
 	t.Run("logs -f as a user", func(t *testing.T) { // AllowUsers= grants logs; a script's kill ends it
 		h := user + "@" + specs[0]
-		testRemoteFollow(t, bin, append([]string{"-H", h}, ssh...), h, daemons[0], false)
+		testRemoteFollow(t, append([]string{"-H", h}, ssh...), h, daemons[0].with(t), false)
 	})
 }
 
@@ -79,40 +80,44 @@ func openDir(t *testing.T) string {
 }
 
 // throwawayUser creates a user with a shell for ssh sessions; Cleanup
-// removes it.
+// removes it. The name is the first of this process's that is free.
 func throwawayUser(t *testing.T) string {
-	name := fmt.Sprintf("svrem%d", os.Getpid()%100000)
-	// "*": no password, yet not a locked account, which sshd would refuse.
-	if out, err := exec.Command("useradd", "-M", "-p", "*", "-s", "/bin/sh", name).CombinedOutput(); err != nil {
-		t.Fatalf("useradd: %v\n%s", err, out)
+	for i := 0; ; i++ {
+		name := fmt.Sprintf("svrem%d_%d", os.Getpid(), i)
+		// "*": no password, yet not a locked account, which sshd would refuse.
+		out, err := exec.Command("useradd", "-M", "-p", "*", "-s", "/bin/sh", name).CombinedOutput()
+		if ee, ok := err.(*exec.ExitError); ok && ee.ExitCode() == 9 && i < 10 {
+			continue // the name is taken
+		}
+		if err != nil {
+			t.Fatalf("useradd %s: %v\n%s", name, err, out)
+		}
+		t.Cleanup(func() { removeUser(t, name) })
+		return name
 	}
-	t.Cleanup(func() { removeUser(t, name) })
-	return name
 }
 
 // removeUser deletes a test's user. userdel refuses while a process of the
 // user lives (status 8), as an ssh session's may for a moment after sshd
 // stops, so it is retried until a deadline.
 func removeUser(t *testing.T, name string) {
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		out, err := exec.Command("userdel", name).CombinedOutput()
-		if err == nil {
-			return
-		}
-		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 8 || time.Now().After(deadline) {
-			t.Errorf("userdel %s: %v\n%s", name, err, out)
-			return
-		}
-		time.Sleep(20 * time.Millisecond)
+	var out []byte
+	var err error
+	if !poll(func() bool {
+		out, err = exec.Command("userdel", name).CombinedOutput()
+		ee, ok := err.(*exec.ExitError)
+		return err == nil || !ok || ee.ExitCode() != 8
+	}) || err != nil {
+		t.Errorf("userdel %s: %v\n%s", name, err, out)
 	}
 }
 
-// sshKeyFiles are the throwaway keys of the test's sshds and client.
-type sshKeyFiles struct{ host, client, authorized string }
+// sshKeyFiles are the throwaway keys of the test's sshds and client, and
+// the client's known_hosts, which trusts the sshds' host key alone.
+type sshKeyFiles struct{ host, client, authorized, knownHosts string }
 
 func sshKeys(t *testing.T, dir string) sshKeyFiles {
-	k := sshKeyFiles{filepath.Join(dir, "host_key"), filepath.Join(dir, "client_key"), filepath.Join(dir, "authorized_keys")}
+	k := sshKeyFiles{filepath.Join(dir, "host_key"), filepath.Join(dir, "client_key"), filepath.Join(dir, "authorized_keys"), filepath.Join(dir, "known_hosts")}
 	for _, f := range []string{k.host, k.client} {
 		if out, err := exec.Command("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", f).CombinedOutput(); err != nil {
 			t.Fatalf("ssh-keygen: %v\n%s", err, out)
@@ -122,59 +127,135 @@ func sshKeys(t *testing.T, dir string) sshKeyFiles {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(k.authorized, pub, 0o644); err != nil {
+	writeTestFile(t, k.authorized, string(pub))
+	hostPub, err := os.ReadFile(k.host + ".pub")
+	if err != nil {
 		t.Fatal(err)
 	}
+	writeTestFile(t, k.knownHosts, "* "+string(hostPub))
 	return k
 }
 
-// startSSHD runs sshd on a free port of 127.0.0.1 whose sessions find
-// svunit in binDir and the manager at bus. Cleanup stops it.
+// startSSHD serves ssh on a port of 127.0.0.1, with sessions that find
+// svunit in binDir and the manager at bus, and returns its HOST:PORT.
+// The test holds the listener from start to end and runs 'sshd -i' (inetd
+// mode) for each connection, so no port is freed and bound again, where
+// another sshd could take it. Cleanup stops it.
 func startSSHD(t *testing.T, dir, name, binDir, bus string, k sshKeyFiles) string {
+	config := filepath.Join(dir, name+"_sshd_config")
+	writeTestFile(t, config, strings.Join([]string{
+		"HostKey " + k.host, "AuthorizedKeysFile " + k.authorized,
+		"PasswordAuthentication no", "KbdInteractiveAuthentication no", "UsePAM no", "StrictModes no", "PidFile none",
+		"SetEnv PATH=" + binDir + ":/usr/bin:/bin SVUNIT_BUS=" + bus, ""}, "\n"))
+	os.MkdirAll("/run/sshd", 0o755) // sshd's privilege separation directory
+	if out, err := exec.Command("/usr/sbin/sshd", "-t", "-f", config).CombinedOutput(); err != nil {
+		t.Fatalf("sshd -t -f %s: %v\n%s", config, err, out)
+	}
+	log, err := os.OpenFile(filepath.Join(dir, name+"_sshd.log"), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	port := fmt.Sprint(ln.Addr().(*net.TCPAddr).Port)
-	ln.Close()
-	config := filepath.Join(dir, name+"_sshd_config")
-	os.WriteFile(config, []byte(strings.Join([]string{
-		"Port " + port, "ListenAddress 127.0.0.1", "HostKey " + k.host, "AuthorizedKeysFile " + k.authorized,
-		"PasswordAuthentication no", "KbdInteractiveAuthentication no", "UsePAM no", "StrictModes no", "PidFile none",
-		"SetEnv PATH=" + binDir + ":/usr/bin:/bin SVUNIT_BUS=" + bus, ""}, "\n")), 0o644)
-	os.MkdirAll("/run/sshd", 0o755) // sshd's privilege separation directory
-	cmd := exec.Command("/usr/sbin/sshd", "-D", "-e", "-f", config)
-	stderr, _ := cmd.StderrPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("sshd: %v", err)
-	}
-	t.Cleanup(func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() })
-	sc := bufio.NewScanner(stderr)
-	for sc.Scan() {
-		if strings.Contains(sc.Text(), "Server listening on") {
-			go func() {
-				for sc.Scan() {
-				}
-			}()
-			return port
+	s := &sshServer{ln: ln, config: config, log: log, procs: map[*exec.Cmd]bool{}}
+	s.wg.Add(1)
+	go s.serve()
+	t.Cleanup(func() {
+		s.close()
+		log.Close()
+		if t.Failed() {
+			b, _ := os.ReadFile(log.Name())
+			t.Logf("sshd -i for %s:\n%s", name, b)
 		}
-	}
-	t.Fatalf("sshd on port %s did not start (see %s)", port, config)
-	return ""
+	})
+	return ln.Addr().String()
 }
 
-// waitActive waits until unit is active on the manager at bus.
-func waitActive(t *testing.T, bin, bus, unit string) {
-	deadline := time.Now().Add(10 * time.Second)
+// An sshServer runs 'sshd -i' for each connection to its listener.
+type sshServer struct {
+	ln     net.Listener
+	config string
+	log    *os.File       // the sshds' stderr
+	wg     sync.WaitGroup // serve and the waits for each sshd
+
+	mu     sync.Mutex // guards the fields below
+	procs  map[*exec.Cmd]bool
+	closed bool
+}
+
+func (s *sshServer) serve() {
+	defer s.wg.Done()
 	for {
-		if _, _, code := runSvunit(t, bin, "--bus", bus, "status", unit); code == 0 {
-			return
+		conn, err := s.ln.Accept()
+		if err != nil {
+			return // closed
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s did not become active on %s", unit, bus)
-		}
-		time.Sleep(20 * time.Millisecond)
+		s.start(conn.(*net.TCPConn))
 	}
+}
+
+// start runs sshd on conn; the sshd keeps its own copy of the socket.
+func (s *sshServer) start(conn *net.TCPConn) {
+	defer conn.Close()
+	f, err := conn.File()
+	if err != nil {
+		fmt.Fprintf(s.log, "test: %v\n", err)
+		return
+	}
+	defer f.Close()
+	cmd := exec.Command("/usr/sbin/sshd", "-i", "-e", "-f", s.config)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = f, f, s.log
+	if err := cmd.Start(); err != nil {
+		fmt.Fprintf(s.log, "test: %v\n", err)
+		return
+	}
+	s.mu.Lock()
+	s.procs[cmd] = true
+	if s.closed {
+		cmd.Process.Signal(syscall.SIGTERM)
+	}
+	s.mu.Unlock()
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		cmd.Wait()
+		s.mu.Lock()
+		delete(s.procs, cmd)
+		s.mu.Unlock()
+	}()
+}
+
+// close stops accepting, ends the sshds still serving and waits for them.
+func (s *sshServer) close() {
+	s.ln.Close()
+	s.mu.Lock()
+	s.closed = true
+	for cmd := range s.procs {
+		cmd.Process.Signal(syscall.SIGTERM)
+	}
+	s.mu.Unlock()
+	s.wg.Wait()
+}
+
+// refusedAddr returns a HOST:PORT of 127.0.0.1 that refuses connections
+// until the test ends: a socket bound there that never listens holds the
+// port, so nothing else can listen on it meanwhile.
+func refusedAddr(t *testing.T) string {
+	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { syscall.Close(fd) })
+	if err := syscall.Bind(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+		t.Fatal(err)
+	}
+	sa, err := syscall.Getsockname(fd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fmt.Sprintf("127.0.0.1:%d", sa.(*syscall.SockaddrInet4).Port)
 }
 
 type remoteFunc func(t *testing.T, hosts string, args ...string) (string, string, int)
@@ -211,15 +292,13 @@ func testRemoteStatus(t *testing.T, remote remoteFunc, both string, specs []stri
 	}
 }
 
-func testRemoteRestart(t *testing.T, remote remoteFunc, both string, specs []string, bin string, ds []*daemon) {
+func testRemoteRestart(t *testing.T, remote remoteFunc, both string, specs []string, ds []*daemon) {
 	pids := func() []string {
 		var ps []string
 		for _, d := range ds {
-			out, _, _ := runSvunit(t, bin, "--bus", d.socket, "-o", "json", "status", "web")
-			var v []map[string]any
-			json.Unmarshal([]byte(out), &v)
+			v := d.with(t).status("web")
 			if len(v) != 1 {
-				t.Fatalf("status -o json: %s", out)
+				t.Fatalf("status -o json web on %s: %v", d.socket, v)
 			}
 			ps = append(ps, fmt.Sprint(v[0]["pid"]))
 		}
@@ -256,13 +335,11 @@ func testRemoteLogs(t *testing.T, remote remoteFunc, both string, specs []string
 	}
 }
 
-// testRemoteFailure adds a host where nothing listens: the good host still
+// testRemoteFailure adds a host that refuses connections: the good host still
 // answers, the bad one is labelled with ssh's complaint, and the exit
 // status says something failed.
 func testRemoteFailure(t *testing.T, remote remoteFunc, good string) {
-	ln, _ := net.Listen("tcp", "127.0.0.1:0")
-	bad := ln.Addr().String()
-	ln.Close()
+	bad := refusedAddr(t)
 	out, errOut, code := remote(t, good+","+bad, "status", "web")
 	if code == 0 || len(labelled(out, good)) == 0 || len(labelled(errOut, bad)) == 0 {
 		t.Errorf("-H %s,%s status: exit %d\nstdout: %s\nstderr: %s", good, bad, code, out, errOut)
@@ -336,65 +413,24 @@ func TestCombinedStatus(t *testing.T) {
 // started: on Ctrl-C (SIGINT to its process group, as a terminal sends it)
 // when ctrlC, else on SIGTERM to it alone (a script's kill), which it
 // passes on.
-func testRemoteFollow(t *testing.T, bin string, global []string, host string, d *daemon, ctrlC bool) {
-	cmd := exec.Command(bin, append(global, "logs", "-f", "-n", "1", "web")...)
+func testRemoteFollow(t *testing.T, global []string, host string, d *daemon, ctrlC bool) {
+	cmd := exec.Command(d.bin, append(global, "logs", "-f", "-n", "1", "web")...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Stderr = os.Stderr
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	lines := make(chan string, 16)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			lines <- sc.Text()
-		}
-		close(lines)
-		exited <- cmd.Wait()
-	}()
+	followed := startLines(t, cmd)
 	defer func() {
 		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) // only if it is still there: the group is ours
 	}()
-	expect := func(want string) {
-		t.Helper()
-		select {
-		case got := <-lines:
-			if got != want {
-				t.Fatalf("-H logs -f printed %q, want %q", got, want)
-			}
-		case <-time.After(20 * time.Second):
-			t.Fatalf("-H logs -f: no line %q within 20s", want)
-		}
-	}
-	expect(host + ": hello from alpha")
-	if out, errOut, code := runSvunit(t, bin, "--bus", d.socket, "restart", "web"); code != 0 {
-		t.Fatalf("restart web: exit %d\n%s%s", code, out, errOut)
-	}
-	expect(host + ": hello from alpha")
+	expectLine(t, followed, "-H logs -f", host+": hello from alpha")
+	d.expect(0, "restart", "web")
+	expectLine(t, followed, "-H logs -f after a restart", host+": hello from alpha")
 	if ctrlC {
 		syscall.Kill(-cmd.Process.Pid, syscall.SIGINT)
 	} else {
 		cmd.Process.Signal(syscall.SIGTERM)
 	}
-	select {
-	case err := <-exited:
-		if !ctrlC && err != nil {
-			t.Errorf("-H logs -f after SIGTERM: %v (want exit 0: the child ended as asked)", err)
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("-H logs -f did not end within 20s of its signal")
+	if err := waitExit(t, cmd, "-H logs -f after its signal"); !ctrlC && err != nil {
+		t.Errorf("-H logs -f after SIGTERM: %v (want exit 0: the child ended as asked)", err)
 	}
 	// Nothing of the group is left: the -H child and ssh ended too.
-	deadline := time.Now().Add(10 * time.Second)
-	for syscall.Kill(-cmd.Process.Pid, 0) == nil {
-		if time.Now().After(deadline) {
-			t.Fatal("processes of -H logs -f outlived it by 10s")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	waitFor(t, "the processes of -H logs -f to end", func() bool { return syscall.Kill(-cmd.Process.Pid, 0) != nil })
 }
