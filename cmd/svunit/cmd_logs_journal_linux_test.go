@@ -10,7 +10,6 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 )
 
 // TestLogsJournal runs a real daemon whose unit logs to a real
@@ -36,28 +35,24 @@ func TestLogsJournal(t *testing.T) {
 	os.Mkdir(units, 0o755)
 	writeTestFile(t, filepath.Join(units, "talk.unit"), "[Service]\nExecStart=/bin/sh -c 'echo one; echo two; echo oops >&2; exec sleep 1000'\n"+
 		"StandardOutput=journal\nStandardError=journal\nStartSecs=0\nTimeoutStopSec=5s\n")
-	daemon := ns.start(t, bin, "daemon", "--units", units, "--bus", sock, "--log-dir", filepath.Join(dir, "log"))
-	waitPath(t, ns, sock)
+	daemon := startDaemonProc(t, ns.cmd(bin, "daemon", "--units", units, "--bus", sock, "--log-dir", filepath.Join(dir, "log")))
 	if out, err := ns.cmd(bin, "--bus", sock, "start", "talk").CombinedOutput(); err != nil {
 		t.Fatalf("start: %v\n%s", err, out)
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		out, _ := ns.cmd(bin, "--bus", sock, "logs", "-n", "5", "talk").Output()
-		if string(out) == "one\ntwo\n" {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("svunit logs talk (journal): %q", out)
-		}
-		time.Sleep(20 * time.Millisecond)
+	var out []byte
+	if !poll(func() bool {
+		out, _ = ns.cmd(bin, "--bus", sock, "logs", "-n", "5", "talk").Output()
+		return string(out) == "one\ntwo\n"
+	}) {
+		t.Fatalf("svunit logs talk (journal): %q", out)
 	}
 	out, err := ns.cmd(bin, "--bus", sock, "logs", "--stderr", "-n", "1", "talk").Output()
 	if err != nil || string(out) != "oops\n" {
 		t.Errorf("svunit logs --stderr talk (journal): %q, %v", out, err)
 	}
-	daemon.Process.Signal(syscall.SIGTERM)
-	daemon.Wait()
+	if err := daemon.stop(); err != nil {
+		t.Error(err)
+	}
 }
 
 // A mountNS is a private mount namespace held open by a process that
@@ -81,18 +76,12 @@ func newMountNS(t *testing.T) *mountNS {
 	ns := &mountNS{pid: holder.Process.Pid}
 	// unshare execs cat once the namespace exists.
 	self, _ := os.Readlink("/proc/self/ns/mnt")
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		if comm, _ := os.ReadFile("/proc/" + strconv.Itoa(ns.pid) + "/comm"); strings.TrimSpace(string(comm)) == "cat" {
-			if other, _ := os.Readlink("/proc/" + strconv.Itoa(ns.pid) + "/ns/mnt"); other != self {
-				return ns
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("unshare did not make a mount namespace")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	waitFor(t, "unshare to make a mount namespace", func() bool {
+		comm, _ := os.ReadFile("/proc/" + strconv.Itoa(ns.pid) + "/comm")
+		other, _ := os.Readlink("/proc/" + strconv.Itoa(ns.pid) + "/ns/mnt")
+		return strings.TrimSpace(string(comm)) == "cat" && other != self
+	})
+	return ns
 }
 
 func (ns *mountNS) cmd(name string, args ...string) *exec.Cmd {
@@ -130,14 +119,8 @@ func (ns *mountNS) start(t *testing.T, name string, args ...string) *exec.Cmd {
 func waitPath(t *testing.T, ns *mountNS, path string) {
 	t.Helper()
 	full := "/proc/" + strconv.Itoa(ns.pid) + "/root" + path
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		if _, err := os.Stat(full); err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s did not appear in the namespace", path)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	waitFor(t, path+" to appear in the namespace", func() bool {
+		_, err := os.Stat(full)
+		return err == nil
+	})
 }

@@ -191,13 +191,11 @@ type daemonProc struct {
 	stopErr  error
 }
 
-// startDaemonProc starts 'bin daemon args…', with env added to the environment,
-// and waits for its ready line. When the test ends the daemon is stopped as
-// by stop, and the test fails unless it exited 0.
-func startDaemonProc(tb testing.TB, bin string, env []string, args ...string) *daemonProc {
+// startDaemonProc starts cmd, an 'svunit daemon' command, and waits for its
+// ready line. When the test ends the daemon is stopped as by stop, and the
+// test fails unless it exited 0.
+func startDaemonProc(tb testing.TB, cmd *exec.Cmd) *daemonProc {
 	tb.Helper()
-	cmd := exec.Command(bin, append([]string{"daemon"}, args...)...)
-	cmd.Env = append(os.Environ(), env...)
 	out := startLines(tb, cmd)
 	p := &daemonProc{cmd: cmd, exited: make(chan error, 1)}
 	go func() { p.exited <- cmd.Wait() }()
@@ -207,7 +205,7 @@ func startDaemonProc(tb testing.TB, bin string, env []string, args ...string) *d
 		}
 	})
 	if ready := nextLine(tb, out, "svunit daemon"); !strings.Contains(ready, "manager ready") {
-		tb.Fatalf("svunit daemon %s did not get ready: %q", strings.Join(args, " "), ready)
+		tb.Fatalf("%s did not get ready: %q", strings.Join(cmd.Args, " "), ready)
 	}
 	go func() {
 		for range out {
@@ -271,7 +269,9 @@ func startDaemonEnv(tb testing.TB, bin string, files map[string]string, env []st
 	}
 	d.socket = filepath.Join(d.dir, "bus")
 	args := append([]string{"--units", units, "--bus", d.socket, "--log-dir", filepath.Join(d.dir, "log")}, extra...)
-	d.proc = startDaemonProc(tb, bin, env, args...)
+	cmd := exec.Command(bin, append([]string{"daemon"}, args...)...)
+	cmd.Env = append(os.Environ(), env...)
+	d.proc = startDaemonProc(tb, cmd)
 	return d
 }
 
