@@ -87,11 +87,35 @@ func (b *bench) logf(format string, args ...any) {
 	fmt.Fprintf(os.Stderr, "%s bench: %s\n", time.Now().Format("15:04:05"), fmt.Sprintf(format, args...))
 }
 
-// workdir makes a fresh directory for one measurement.
-func (b *bench) workdir(what string) (string, error) {
+// inWorkdir runs f in a fresh directory for one measurement, removed
+// afterwards as discard says.
+func (b *bench) inWorkdir(what string, f func(dir string) error) error {
 	b.seq++
 	d := filepath.Join(b.dir, strconv.Itoa(b.seq)+"-"+what)
-	return d, os.MkdirAll(d, 0o755)
+	if err := os.MkdirAll(d, 0o755); err != nil {
+		return err
+	}
+	defer b.discard(d)
+	return f(d)
+}
+
+// withManager launches s with progs in a fresh work directory, runs f on
+// it, then kills the manager with everything below it.
+func (b *bench) withManager(s system, what string, progs []prog, f func(instance) error) error {
+	return b.inWorkdir(what+"-"+s.name(), func(dir string) error {
+		return launched(b.ctx, s, dir, progs, f)
+	})
+}
+
+// launched launches s with progs in dir, runs f on it, then kills the
+// manager with everything below it.
+func launched(ctx context.Context, s system, dir string, progs []prog, f func(instance) error) error {
+	in, err := s.launch(ctx, dir, progs)
+	if err != nil {
+		return err
+	}
+	defer in.close()
+	return f(in)
 }
 
 // A workload measures one thing on every system.
@@ -158,6 +182,15 @@ func order[T any](xs []T, r int) []T {
 	}
 	k := r % len(xs)
 	return append(append([]T{}, xs[k:]...), xs[:k]...)
+}
+
+// rounds runs every round of workload w: floor and f on every system, as
+// round does, with progress on standard error.
+func (b *bench) rounds(n int, w string, measures []measure, floor func() error, f func(system) error) {
+	for r := range n {
+		b.logf("%s, round %d", w, r+1)
+		b.round(r, measures, floor, f)
+	}
 }
 
 // round runs one round of a workload: floor (when not nil) and f on every

@@ -6,7 +6,9 @@ import (
 	"bufio"
 	"fmt"
 	"os"
+	"os/signal"
 	"strconv"
+	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -24,9 +26,13 @@ const childArg = "__bench-child"
 //	                               GATE.done and exit 0
 //	crasher RECORD LIFE_MS         append "S <monotonic ns>" to RECORD, live
 //	                               LIFE_MS, append "E <ns>" and exit 1
+//	deaf PROG ARG…                 ignore SIGTERM, then exec PROG ARG…, which
+//	                               inherits the ignored disposition
 func runChild(args []string) {
 	var err error
 	switch {
+	case len(args) >= 2 && args[0] == "deaf":
+		err = deaf(args[1:])
 	case len(args) == 5 && args[0] == "writer":
 		err = writer(args[1], atoi(args[2]), atoi(args[3]), atoi(args[4]))
 	case len(args) == 3 && args[0] == "crasher":
@@ -128,6 +134,15 @@ func lineTemplate(line int64) []byte {
 		template[line-1] = '\n'
 	}
 	return template
+}
+
+// deaf execs argv with SIGTERM ignored: a program that does not stop on the
+// stop signal, so the manager must wait out its stop timeout and SIGKILL it.
+// An ignored disposition survives exec, so argv's command name is what
+// the harness counts.
+func deaf(argv []string) error {
+	signal.Ignore(syscall.SIGTERM)
+	return syscall.Exec(argv[0], argv, os.Environ())
 }
 
 // crasher records when it started and when it is about to exit, on the

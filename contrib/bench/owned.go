@@ -135,26 +135,36 @@ func reapOrphans() {
 // processes in keep, and waits until they are gone (reaping orphans), or
 // until the deadline.
 func killDescendants(keep map[int]bool, within time.Duration) error {
+	return killUntilGone(within, "descendants", func(ds []procStat) (live []procStat) {
+		for _, d := range ds {
+			if !keep[d.PID] && d.State != 'Z' {
+				live = append(live, d)
+			}
+		}
+		return live
+	})
+}
+
+// killUntilGone SIGKILLs the descendants of the harness that pick chooses,
+// again and again, reaping orphans, until pick chooses none or the
+// deadline passes; what names them in the error.
+func killUntilGone(within time.Duration, what string, pick func([]procStat) []procStat) error {
 	deadline := time.Now().Add(within)
 	for {
 		ds, err := descendants(os.Getpid())
 		if err != nil {
 			return err
 		}
-		left := 0
-		for _, d := range ds {
-			if keep[d.PID] || d.State == 'Z' {
-				continue
-			}
-			left++
+		live := pick(ds)
+		for _, d := range live {
 			proc{PID: d.PID, Start: d.StartTime}.signal(syscall.SIGKILL)
 		}
 		reapOrphans()
-		if left == 0 {
+		if len(live) == 0 {
 			return nil
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("%d descendants still alive after SIGKILL and %v", left, within)
+			return fmt.Errorf("%d %s still alive after SIGKILL and %v", len(live), what, within)
 		}
 		time.Sleep(10 * time.Millisecond) // poll interval of a condition wait
 	}
@@ -195,34 +205,18 @@ func killTree(p proc, within time.Duration) error {
 // (its children that no exec.Cmd owns) and their descendants, and reaps
 // them.
 func killOrphans(within time.Duration) error {
-	deadline := time.Now().Add(within)
-	for {
-		ds, err := descendants(os.Getpid())
-		if err != nil {
-			return err
-		}
+	return killUntilGone(within, "inherited orphans", func(ds []procStat) (live []procStat) {
 		keep := trackedSet()
 		owned := map[int]bool{} // tracked children and their descendants
-		live := 0
-		for _, d := range ds { // parents come before their children
+		for _, d := range ds {  // parents come before their children
 			if keep[d.PID] || owned[d.PPID] {
 				owned[d.PID] = true
-				continue
-			}
-			if d.State != 'Z' {
-				live++
-				proc{PID: d.PID, Start: d.StartTime}.signal(syscall.SIGKILL)
+			} else if d.State != 'Z' {
+				live = append(live, d)
 			}
 		}
-		reapOrphans()
-		if live == 0 {
-			return nil
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("%d inherited orphans still alive after SIGKILL and %v", live, within)
-		}
-		time.Sleep(10 * time.Millisecond) // poll interval of a condition wait
-	}
+		return live
+	})
 }
 
 func trackedSet() map[int]bool {

@@ -29,6 +29,16 @@ func sleepers(n, startSecs int) []prog {
 	return out
 }
 
+// deafen makes k of progs, spread evenly, ignore SIGTERM (the harness's
+// deaf child execs the program with SIGTERM ignored), and returns progs.
+func (b *bench) deafen(progs []prog, k int) []prog {
+	for i := range k {
+		p := &progs[(i+1)*len(progs)/k-1]
+		p.Argv = append([]string{b.self, childArg, "deaf"}, p.Argv...)
+	}
+	return progs
+}
+
 // waitExecd waits until the harness has n descendants running sleep, so
 // it counts programs of whichever manager runs now (one at a time).
 func (b *bench) waitExecd(ctx context.Context, n int, within time.Duration) error {

@@ -3,7 +3,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -83,15 +82,8 @@ func aptInstall(ctx context.Context, pkgs ...string) error {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
 	defer cancel()
 	for _, args := range [][]string{{"update", "-qq"}, append([]string{"install", "-y", "-qq", "--no-install-recommends"}, pkgs...)} {
-		c := exec.CommandContext(ctx, "apt-get", args...)
-		c.Env = append(os.Environ(), "DEBIAN_FRONTEND=noninteractive")
-		var out bytes.Buffer
-		c.Stdout, c.Stderr = &out, &out
-		if _, err := startCmd(c); err != nil {
+		if err := runTool(ctx, append([]string{"env", "DEBIAN_FRONTEND=noninteractive", "apt-get"}, args...)); err != nil {
 			return err
-		}
-		if err := waitCmd(c); err != nil {
-			return fmt.Errorf("apt-get %s: %v: %s", strings.Join(args, " "), err, lastLines(out.String(), 5))
 		}
 	}
 	return nil
@@ -108,15 +100,8 @@ func (b *bench) buildSvunit() (system, error) {
 			return nil, fmt.Errorf("find the svunit checkout: run from inside it, or pass --svunit PATH (go env GOMOD: %q, %v)", mod, err)
 		}
 		bin = filepath.Join(b.dir, "svunit")
-		c := exec.CommandContext(b.ctx, "go", "build", "-o", bin, "./cmd/svunit")
-		c.Dir = filepath.Dir(mod)
-		var buf bytes.Buffer
-		c.Stdout, c.Stderr = &buf, &buf
-		if _, err := startCmd(c); err != nil {
-			return nil, err
-		}
-		if err := waitCmd(c); err != nil {
-			return nil, fmt.Errorf("go build ./cmd/svunit in %s: %v\n%s", c.Dir, err, buf.String())
+		if err := runTool(b.ctx, []string{"go", "-C", filepath.Dir(mod), "build", "-o", bin, "./cmd/svunit"}); err != nil {
+			return nil, fmt.Errorf("build svunit from the checkout (or pass --svunit PATH): %v", err)
 		}
 	}
 	out, err := exec.Command(bin, "version").CombinedOutput()

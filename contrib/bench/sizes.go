@@ -12,6 +12,8 @@ type sizes struct {
 	ControlN      int // programs for stop all / start all / status / API
 	InfoCalls     int // one-program info calls per round
 	ShutdownN     int
+	ShutdownDeaf  int           // of those, programs that ignore SIGTERM, in the second case
+	StopTimeout   time.Duration // every program's, in the shutdown workload
 	IdleN         []int
 	IdleRounds    int
 	IdleSettle    time.Duration // after the programs run, before measuring
@@ -32,6 +34,8 @@ var fullSizes = sizes{
 	ControlN:      1000,
 	InfoCalls:     1000,
 	ShutdownN:     100,
+	ShutdownDeaf:  10,
+	StopTimeout:   2 * time.Second,
 	IdleN:         []int{0, 100, 1000},
 	IdleRounds:    2,
 	IdleSettle:    3 * time.Second,
@@ -52,6 +56,8 @@ var quickSizes = sizes{
 	ControlN:      30,
 	InfoCalls:     50,
 	ShutdownN:     10,
+	ShutdownDeaf:  2,
+	StopTimeout:   time.Second,
 	IdleN:         []int{0, 20},
 	IdleRounds:    2,
 	IdleSettle:    500 * time.Millisecond,

@@ -3,61 +3,49 @@
 package main
 
 import (
-	"context"
 	"fmt"
+	"math"
 	"os"
-	"os/exec"
 	"path/filepath"
+	"strconv"
 	"syscall"
 )
 
-// runit is Gerrit Pape's runit: runsvdir with one runsv per service.
-type runit struct {
-	scanDir
-	sv string
-}
-
+// newRunit is Gerrit Pape's runit: runsvdir with one runsv per service.
 func newRunit(paths map[string]string) system {
-	return runit{scanDir: scanDir{col: colRunit, scanner: paths["runsvdir"], superComm: "runsv", logComm: "svlogd", flags: func(int) []string { return nil }, logger: svlogdLogger}, sv: paths["sv"]}
-}
-
-func (r runit) launch(ctx context.Context, dir string, progs []prog) (instance, error) {
-	in, err := r.start(ctx, dir, progs)
-	if err != nil {
-		return nil, err
+	sv := paths["sv"]
+	return scanDir{
+		col: colRunit, scanner: paths["runsvdir"], superComm: "runsv", logComm: "svlogd",
+		flags: func(int) []string { return nil }, logger: svlogdLogger,
+		shutdown: func(in *scanInstance) error { return runitShutdown(sv, in) },
 	}
-	return &runitInstance{scanInstance: in, sv: r.sv}, nil
 }
 
-type runitInstance struct {
-	*scanInstance
-	sv string
-}
-
-// terminate is runit's stage-3 shutdown: sv force-shutdown on every
-// service (TERM, then KILL after the wait, then runsv exits), then SIGHUP
-// to runsvdir, which exits. runsvdir alone has no shutdown that stops the
-// services: SIGTERM only makes it exit.
-func (r *runitInstance) terminate() error {
-	ents, err := os.ReadDir(r.services)
+// runitShutdown is runit's stage-3 shutdown: sv force-shutdown on every
+// service (TERM, then KILL once the stop timeout, sv's -w, runs out, then
+// runsv exits), then SIGHUP to runsvdir, which exits. runsvdir alone has
+// no shutdown that stops the services: SIGTERM only makes it exit. runit
+// has no stop timeout per service; -w, in whole seconds, is the nearest.
+func runitShutdown(sv string, in *scanInstance) error {
+	ents, err := os.ReadDir(in.services)
 	if err != nil {
 		return err
 	}
-	args := []string{"-w", "10", "force-shutdown"}
+	wait := strconv.Itoa(int(math.Ceil(in.stopWait.Seconds())))
+	argv := []string{sv, "-w", wait, "force-shutdown"}
 	for _, e := range ents {
-		args = append(args, filepath.Join(r.services, e.Name()))
+		argv = append(argv, filepath.Join(in.services, e.Name()))
 	}
-	c := exec.Command(r.sv, args...)
-	if _, err := startCmd(c); err != nil {
+	// sv's exit status counts the services it had to kill: not a failure.
+	killed := make([]int, 99)
+	for i := range killed {
+		killed[i] = i + 1
+	}
+	if err := runShutdown(argv, killed...); err != nil {
 		return err
 	}
-	if err := waitCmd(c); err != nil {
-		return fmt.Errorf("sv force-shutdown: %v", err)
-	}
-	return r.p.signal(syscall.SIGHUP)
+	return in.p.signal(syscall.SIGHUP)
 }
-
-func errTimeout(what string) error { return fmt.Errorf("%s did not finish within 30s", what) }
 
 // svlogdLogger runs svlogd with its config file: s (rotation size) and n
 // (archives kept).

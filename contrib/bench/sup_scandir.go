@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"time"
 )
 
@@ -29,9 +28,19 @@ type scanDir struct {
 	// logger returns the log/run script that rotates into dir at maxBytes
 	// keeping backups files, and files to write into dir beforehand.
 	logger func(dir string, maxBytes int64, backups int) (run string, files map[string]string)
+	// stopFiles, when set, are the files that give a service directory a
+	// stop timeout; without, the shutdown applies it.
+	stopFiles func(wait time.Duration) map[string]string
+	// shutdown is the system's own way to stop everything and exit.
+	shutdown func(in *scanInstance) error
 }
 
 func (s scanDir) name() string { return s.col }
+func (s scanDir) api() error   { return na("no API") }
+
+func (s scanDir) launch(ctx context.Context, dir string, progs []prog) (instance, error) {
+	return s.start(ctx, dir, progs)
+}
 
 // writeServices writes DIR/NAME/run for each prog: a shell that execs the
 // program, as these systems' services usually are.
@@ -54,6 +63,11 @@ func (s scanDir) writeServices(dir string, progs []prog) error {
 		if err := os.WriteFile(filepath.Join(sd, "run"), []byte("#!/bin/sh\nexec "+cmd+"\n"), 0o755); err != nil {
 			return err
 		}
+		if s.stopFiles != nil {
+			if err := writeFiles(sd, s.stopFiles(stopWait(p))); err != nil {
+				return err
+			}
+		}
 		if p.Log != "" {
 			if err := s.writeLogger(filepath.Join(sd, "log"), logDir(p), p.LogMax, p.LogBackups); err != nil {
 				return err
@@ -74,12 +88,29 @@ func (s scanDir) writeLogger(sd, dir string, maxBytes int64, backups int) error 
 		}
 	}
 	run, files := s.logger(dir, maxBytes, backups)
+	if err := writeFiles(dir, files); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(sd, "run"), []byte(run), 0o755)
+}
+
+// writeFiles writes each name → content of files into dir.
+func writeFiles(dir string, files map[string]string) error {
 	for name, content := range files {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
 			return err
 		}
 	}
-	return os.WriteFile(filepath.Join(sd, "run"), []byte(run), 0o755)
+	return nil
+}
+
+// stopWait is a prog's stop timeout, the default (Supervisor's and
+// svunit's) when it sets none.
+func stopWait(p prog) time.Duration {
+	if p.StopWait > 0 {
+		return p.StopWait
+	}
+	return 10 * time.Second
 }
 
 // logFiles lists a prog's log files oldest first: the archives, named
@@ -112,13 +143,14 @@ func (s scanDir) start(ctx context.Context, dir string, progs []prog) (*scanInst
 	if err != nil {
 		return nil, err
 	}
-	logDirs := map[string]string{}
+	in := &scanInstance{daemon: d, sys: s, services: svc, n: len(progs), logDirs: map[string]string{}}
 	for _, p := range progs {
 		if p.Log != "" {
-			logDirs[p.Name] = logDir(p)
+			in.logDirs[p.Name] = logDir(p)
 		}
+		in.stopWait = max(in.stopWait, stopWait(p))
 	}
-	return &scanInstance{daemon: d, sys: s, services: svc, n: len(progs), logDirs: logDirs}, nil
+	return in, nil
 }
 
 type scanInstance struct {
@@ -127,6 +159,17 @@ type scanInstance struct {
 	services string
 	n        int
 	logDirs  map[string]string // prog → its logger's directory
+	stopWait time.Duration     // the longest stop timeout of the programs
+}
+
+// terminate is the system's own shutdown.
+func (s *scanInstance) terminate() error { return s.sys.shutdown(s) }
+
+// runShutdown runs a system's shutdown tool, allowing it 30 s.
+func runShutdown(argv []string, exitOK ...int) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return runTool(ctx, argv, exitOK...)
 }
 
 // own is the scanner, its per-service supervisors and the loggers.
@@ -144,17 +187,9 @@ func (s *scanInstance) own() ([]proc, error) {
 	return out, nil
 }
 
-func (s *scanInstance) running(context.Context) (int, error) {
-	return 0, na("no API")
-}
-
-func (s *scanInstance) cli(_ context.Context, args ...string) error {
-	return na("not measured (%s has no equivalent of '%s' here)", s.sys.col, strings.Join(args, " "))
-}
-
-func (s *scanInstance) info(context.Context, string) error {
-	return na("no API")
-}
+func (s *scanInstance) running(context.Context) (int, error) { return 0, s.sys.api() }
+func (s *scanInstance) cli(context.Context, ...string) error { return s.sys.api() }
+func (s *scanInstance) info(context.Context, string) error   { return s.sys.api() }
 
 func (s *scanInstance) startStop(context.Context, string) (bool, error) {
 	return false, na("not measured")

@@ -7,7 +7,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
@@ -20,6 +19,7 @@ type supervisord struct {
 }
 
 func (supervisord) name() string { return colSup }
+func (supervisord) api() error   { return nil }
 
 func (s supervisord) launch(ctx context.Context, dir string, progs []prog) (instance, error) {
 	conf, err := s.writeConfig(dir, progs)
@@ -124,21 +124,7 @@ func (s *supInstance) running(ctx context.Context) (int, error) {
 }
 
 func (s *supInstance) cli(ctx context.Context, args ...string) error {
-	c := exec.CommandContext(ctx, s.sys.ctl, append([]string{"-c", s.conf}, args...)...)
-	var out bytes.Buffer
-	c.Stdout, c.Stderr = &out, &out
-	if _, err := startCmd(c); err != nil {
-		return err
-	}
-	err := waitCmd(c)
-	// supervisorctl exits 3 from status when a program is not running.
-	if ee, ok := err.(*exec.ExitError); ok && ee.ExitCode() == 3 && len(args) > 0 && args[0] == "status" {
-		err = nil
-	}
-	if err != nil {
-		return fmt.Errorf("supervisorctl %s: %v: %s", strings.Join(args, " "), err, lastLines(out.String(), 4))
-	}
-	return nil
+	return runTool(ctx, append([]string{s.sys.ctl, "-c", s.conf}, args...), statusExitOK(args)...)
 }
 
 func (s *supInstance) info(ctx context.Context, name string) error {
@@ -174,13 +160,4 @@ func (s *supInstance) sigkills() (int, error) {
 func (s *supInstance) close() error {
 	s.rpc.close()
 	return s.daemon.close()
-}
-
-// lastLines returns the last n lines of s, joined with " / ".
-func lastLines(s string, n int) string {
-	lines := strings.Split(strings.TrimSpace(s), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, " / ")
 }

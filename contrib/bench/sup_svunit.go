@@ -7,7 +7,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
@@ -21,6 +20,7 @@ type svunitSys struct {
 }
 
 func (svunitSys) name() string { return colSvunit }
+func (svunitSys) api() error   { return nil }
 
 const (
 	svunitName    = "io.svunit1"
@@ -162,21 +162,7 @@ func (s *svInstance) cli(ctx context.Context, args ...string) error {
 	if s.conn == nil {
 		return na("%s", s.noAPI)
 	}
-	c := exec.CommandContext(ctx, s.sys.bin, append([]string{"--bus", s.bus}, args...)...)
-	var out bytes.Buffer
-	c.Stdout, c.Stderr = &out, &out
-	if _, err := startCmd(c); err != nil {
-		return err
-	}
-	err := waitCmd(c)
-	// Like systemctl, status exits 3 when a unit is not running.
-	if ee, ok := err.(*exec.ExitError); ok && ee.ExitCode() == 3 && len(args) > 0 && args[0] == "status" {
-		err = nil
-	}
-	if err != nil {
-		return fmt.Errorf("svunit %s: %v: %s", strings.Join(args, " "), err, lastLines(out.String(), 4))
-	}
-	return nil
+	return runTool(ctx, append([]string{s.sys.bin, "--bus", s.bus}, args...), statusExitOK(args)...)
 }
 
 // infoProps are the properties that make up what Supervisor's

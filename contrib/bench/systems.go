@@ -3,10 +3,14 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"os/exec"
+	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 )
@@ -27,6 +31,10 @@ type prog struct {
 // A system is a supervisor under test.
 type system interface {
 	name() string
+	// api is nil when the system has an API and a command-line client that
+	// drive its programs one by one, and else an *naError saying so: the
+	// workloads that need them skip the system without launching it.
+	api() error
 	// launch writes the configuration of progs under dir and starts the
 	// manager; it returns once the manager has started (and its API
 	// answers, when it has one), not once the programs run.
@@ -88,6 +96,46 @@ func commandLine(argv []string) (string, error) {
 		}
 	}
 	return strings.Join(argv, " "), nil
+}
+
+// runTool runs argv to its end, within ctx, and returns an error with the
+// end of its output when it fails; the exit statuses in exitOK are not
+// failures.
+func runTool(ctx context.Context, argv []string, exitOK ...int) error {
+	c := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	var out bytes.Buffer
+	c.Stdout, c.Stderr = &out, &out
+	if _, err := startCmd(c); err != nil {
+		return err
+	}
+	err := waitCmd(c)
+	if ee, ok := err.(*exec.ExitError); ok && slices.Contains(exitOK, ee.ExitCode()) {
+		return nil
+	}
+	if err != nil {
+		args := append([]string{filepath.Base(argv[0])}, argv[1:]...)
+		return fmt.Errorf("%s: %v: %s", strings.Join(args, " "), err, lastLines(out.String(), 8))
+	}
+	return nil
+}
+
+// statusExitOK are the exit statuses of a CLI's args that are not
+// failures: status exits 3 when a program is not running, in supervisorctl
+// as in systemctl.
+func statusExitOK(args []string) []int {
+	if len(args) > 0 && args[0] == "status" {
+		return []int{3}
+	}
+	return nil
+}
+
+// lastLines returns the last n lines of s, joined with " / ".
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, " / ")
 }
 
 // waitFor polls cond every interval until it returns true, an error, or

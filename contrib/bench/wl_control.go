@@ -24,10 +24,7 @@ func (b *bench) controlWorkload() {
 		busy99:  measure{w, "API p99 during start all", "ms", ""},
 		busyMax: measure{w, "API max during start all", "ms", ""},
 	}
-	for r := range b.sz.Rounds {
-		b.logf("%s, round %d", w, r+1)
-		b.round(r, ms.all(), nil, func(s system) error { return b.controlOnce(s, n, ms) })
-	}
+	b.rounds(b.sz.Rounds, w, ms.all(), nil, func(s system) error { return b.controlOnce(s, n, ms) })
 }
 
 type controlMeasures struct {
@@ -38,32 +35,26 @@ func (c controlMeasures) all() []measure {
 	return []measure{c.status, c.info50, c.info99, c.stop, c.start, c.busy99, c.busyMax}
 }
 
+// controlOnce measures one system; one without an API is not launched,
+// since none of the measures would apply.
 func (b *bench) controlOnce(s system, n int, ms controlMeasures) error {
-	dir, err := b.workdir("control-" + s.name())
-	if err != nil {
+	if err := s.api(); err != nil {
 		return err
 	}
-	defer b.discard(dir)
-	in, err := s.launch(b.ctx, dir, sleepers(n, 0))
-	if err != nil {
-		return err
-	}
-	defer in.close()
-	if err := b.waitExecd(b.ctx, n, scaled(60*time.Second, n)); err != nil {
-		return err
-	}
-	if err := waitRunning(b.ctx, in, n, scaled(60*time.Second, n)); err != nil {
-		return err
-	}
-	c := &controlRun{b: b, in: in, n: n, col: s.name(), ms: ms, timeout: scaled(2*time.Minute, n)}
-	c.timed(ms.status, func() error { return in.cli(b.ctx, "status") })
-	c.info()
-	if c.timed(ms.stop, c.stopAll) && c.timed(ms.start, c.startAll) {
-		c.busy()
-	} else {
-		b.note(c.col, []measure{ms.busy99, ms.busyMax}, na("stop all or start all failed"))
-	}
-	return nil
+	return b.withManager(s, "control", sleepers(n, 0), func(in instance) error {
+		if err := b.ready(in, n); err != nil {
+			return err
+		}
+		c := &controlRun{b: b, in: in, n: n, col: s.name(), ms: ms, timeout: scaled(2*time.Minute, n)}
+		c.timed(ms.status, func() error { return in.cli(b.ctx, "status") })
+		c.info()
+		if c.timed(ms.stop, c.stopAll) && c.timed(ms.start, c.startAll) {
+			c.busy()
+		} else {
+			b.note(c.col, []measure{ms.busy99, ms.busyMax}, na("stop all or start all failed"))
+		}
+		return nil
+	})
 }
 
 // A controlRun is the control workload on one running manager.

@@ -3,6 +3,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"time"
 )
@@ -44,62 +45,69 @@ func (m idleMeasures) all() []measure {
 }
 
 func (b *bench) idleOnce(s system, n int, ms idleMeasures, base map[string]float64) error {
-	dir, err := b.workdir(fmt.Sprintf("idle%d-%s", n, s.name()))
-	if err != nil {
-		return err
-	}
-	defer b.discard(dir)
-	in, err := s.launch(b.ctx, dir, sleepers(n, 0))
-	if err != nil {
-		return err
-	}
-	defer in.close()
-	if err := b.ready(in, n); err != nil {
-		return err
-	}
-	if err := settle(b.ctx, in); err != nil {
-		return err
-	}
-	if err := pause(b.ctx, b.sz.IdleSettle); err != nil { // let start-up work finish: part of the measure's design
-		return err
-	}
-	own, err := in.own()
-	if err != nil {
-		return err
-	}
-	var mem memory
-	for _, p := range own {
+	return b.withManager(s, fmt.Sprintf("idle%d", n), sleepers(n, 0), func(in instance) error {
+		if err := b.ready(in, n); err != nil {
+			return err
+		}
+		if err := pause(b.ctx, b.sz.IdleSettle); err != nil { // let start-up work finish: part of the measure's design
+			return err
+		}
+		own, cpu0, cs0, err := ownUsage(b.ctx, in)
+		if err != nil {
+			return err
+		}
+		mem, err := sumMemory(own)
+		if err != nil {
+			return err
+		}
+		t0 := time.Now()
+		if err := pause(b.ctx, b.sz.IdleWindow); err != nil { // the measurement window
+			return err
+		}
+		cpu1, cs1, err := usage(own)
+		if err != nil {
+			return err
+		}
+		secs := time.Since(t0).Seconds()
+		col := s.name()
+		b.add(ms.rss, col, float64(mem.RSS)/1024)
+		b.add(ms.pss, col, float64(mem.PSS)/1024)
+		b.add(ms.cpu, col, float64(cpu1-cpu0)*1000/clockTicks/secs)
+		b.add(ms.wakeup, col, float64(cs1-cs0)/secs)
+		if n == 0 {
+			base[col] = float64(mem.PSS)
+		} else if p0, ok := base[col]; ok && ms.perProg.metric != "" {
+			b.add(ms.perProg, col, (float64(mem.PSS)-p0)/float64(n))
+		}
+		return nil
+	})
+}
+
+// sumMemory sums the memory of procs.
+func sumMemory(procs []proc) (memory, error) {
+	var sum memory
+	for _, p := range procs {
 		m, err := readMemory(p.PID)
 		if err != nil {
-			return fmt.Errorf("memory of %v: %v", p, err)
+			return memory{}, fmt.Errorf("memory of %v: %v", p, err)
 		}
-		mem.RSS += m.RSS
-		mem.PSS += m.PSS
+		sum.RSS += m.RSS
+		sum.PSS += m.PSS
 	}
-	cpu0, cs0, err := usage(own)
-	if err != nil {
-		return err
+	return sum, nil
+}
+
+// ownUsage waits until all of the manager's own processes run, and returns
+// them with their CPU ticks and context switches so far.
+func ownUsage(ctx context.Context, in instance) (own []proc, cpu, switches uint64, err error) {
+	if err := settle(ctx, in); err != nil {
+		return nil, 0, 0, err
 	}
-	t0 := time.Now()
-	if err := pause(b.ctx, b.sz.IdleWindow); err != nil { // the measurement window
-		return err
+	if own, err = in.own(); err != nil {
+		return nil, 0, 0, err
 	}
-	cpu1, cs1, err := usage(own)
-	if err != nil {
-		return err
-	}
-	secs := time.Since(t0).Seconds()
-	col := s.name()
-	b.add(ms.rss, col, float64(mem.RSS)/1024)
-	b.add(ms.pss, col, float64(mem.PSS)/1024)
-	b.add(ms.cpu, col, float64(cpu1-cpu0)*1000/clockTicks/secs)
-	b.add(ms.wakeup, col, float64(cs1-cs0)/secs)
-	if n == 0 {
-		base[col] = float64(mem.PSS)
-	} else if p0, ok := base[col]; ok && ms.perProg.metric != "" {
-		b.add(ms.perProg, col, (float64(mem.PSS)-p0)/float64(n))
-	}
-	return nil
+	cpu, switches, err = usage(own)
+	return own, cpu, switches, err
 }
 
 // usage sums the CPU ticks and context switches of procs.

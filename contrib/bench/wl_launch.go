@@ -27,22 +27,14 @@ func (b *bench) launchWorkload() {
 					return err
 				}
 			}
-			for r := range b.sz.Rounds {
-				b.logf("%s, round %d", w, r+1)
-				b.round(r, []measure{mExec, mRun}, floor, func(s system) error {
-					return b.launchOnce(s, n, ss, mExec, mRun)
-				})
-			}
+			b.rounds(b.sz.Rounds, w, []measure{mExec, mRun}, floor, func(s system) error {
+				return b.inWorkdir("launch-"+s.name(), func(dir string) error { return b.launchOnce(s, dir, n, ss, mExec, mRun) })
+			})
 		}
 	}
 }
 
-func (b *bench) launchOnce(s system, n, ss int, mExec, mRun measure) error {
-	dir, err := b.workdir("launch-" + s.name())
-	if err != nil {
-		return err
-	}
-	defer b.discard(dir)
+func (b *bench) launchOnce(s system, dir string, n, ss int, mExec, mRun measure) error {
 	// Watch /proc from before the manager starts: it may exec everything
 	// before its API answers.
 	execd := make(chan error, 1)

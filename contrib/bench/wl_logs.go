@@ -40,11 +40,8 @@ func (b *bench) logWorkload() {
 			cpu:    measure{w, "manager CPU (floor: cat's)", "s/GB", "≤ 1/5 of supervisord's"},
 			bad:    measure{w, "lines lost, split or reordered", "lines", "0"},
 		}
-		for r := range b.sz.Rounds {
-			b.logf("%s, round %d", w, r+1)
-			b.round(r, []measure{ms.tput, ms.cpu, ms.bad}, func() error { return b.logFloors(c, ms) },
-				func(s system) error { return b.logOnce(s, c, ms) })
-		}
+		b.rounds(b.sz.Rounds, w, []measure{ms.tput, ms.cpu, ms.bad}, func() error { return b.logFloors(c, ms) },
+			func(s system) error { return b.logOnce(s, c, ms) })
 	}
 }
 
@@ -69,39 +66,48 @@ func (b *bench) writerArgv(gate string, c logCase) []string {
 }
 
 func (b *bench) logOnce(s system, c logCase, ms logMeasures) error {
-	dir, err := b.workdir("log-" + s.name())
-	if err != nil {
-		return err
-	}
-	defer b.discard(dir)
+	return b.inWorkdir("log-"+s.name(), func(dir string) error {
+		gate, err := makeGate(dir)
+		if err != nil {
+			return err
+		}
+		logPath := filepath.Join(dir, "writer.log")
+		backups := int(c.total/b.sz.LogMax) + 2
+		p := prog{Name: "writer", Argv: b.writerArgv(gate, c), Autostart: true, Log: logPath, LogMax: b.sz.LogMax, LogBackups: backups}
+		return launched(b.ctx, s, dir, []prog{p}, func(in instance) error {
+			files := func() []string { return rotatedFiles(logPath, backups) }
+			if lf, ok := in.(interface{ logFiles(string) []string }); ok {
+				files = func() []string { return lf.logFiles("writer") }
+			}
+			if err := b.logCapture(in, s.name(), gate, files, c, ms); err != nil {
+				return err
+			}
+			return b.logCheck(s.name(), dir, files, c, ms.bad)
+		})
+	})
+}
+
+// makeGate makes the FIFO a writer waits at in dir.
+func makeGate(dir string) (string, error) {
 	gate := filepath.Join(dir, "gate")
+	os.Remove(gate)
 	if err := syscall.Mkfifo(gate, 0o600); err != nil {
-		return fmt.Errorf("mkfifo %s: %v", gate, err)
+		return "", fmt.Errorf("mkfifo %s: %v", gate, err)
 	}
-	logPath := filepath.Join(dir, "writer.log")
-	backups := int(c.total/b.sz.LogMax) + 2
-	p := prog{Name: "writer", Argv: b.writerArgv(gate, c), Autostart: true, Log: logPath, LogMax: b.sz.LogMax, LogBackups: backups}
-	in, err := s.launch(b.ctx, dir, []prog{p})
+	return gate, nil
+}
+
+// logCapture opens the writer's gate once the manager's processes all run,
+// waits until the files hold what it wrote, and records the throughput and
+// the manager's CPU per GB.
+func (b *bench) logCapture(in instance, col, gatePath string, files func() []string, c logCase, ms logMeasures) error {
+	g, err := openGate(b, gatePath)
 	if err != nil {
 		return err
 	}
-	defer in.close()
-	g, err := openGate(b, gate)
+	defer g.Close()
+	own, cpu0, _, err := ownUsage(b.ctx, in)
 	if err != nil {
-		return err
-	}
-	if err := settle(b.ctx, in); err != nil {
-		g.Close()
-		return err
-	}
-	own, err := in.own()
-	if err != nil {
-		g.Close()
-		return err
-	}
-	cpu0, _, err := usage(own)
-	if err != nil {
-		g.Close()
 		return err
 	}
 	t0 := time.Now()
@@ -110,11 +116,7 @@ func (b *bench) logOnce(s system, c logCase, ms logMeasures) error {
 	if err != nil {
 		return fmt.Errorf("open the writer's gate: %v", err)
 	}
-	files := func() []string { return rotatedFiles(logPath, backups) }
-	if lf, ok := in.(interface{ logFiles(string) []string }); ok {
-		files = func() []string { return lf.logFiles("writer") }
-	}
-	got, t1, err := waitCaptured(b, gate, files, c.total)
+	got, t1, err := waitCaptured(b, gatePath, files, c.total)
 	cpu1, _, uerr := usage(own)
 	if err != nil {
 		return err
@@ -122,10 +124,14 @@ func (b *bench) logOnce(s system, c logCase, ms logMeasures) error {
 	if uerr != nil {
 		return uerr
 	}
-	col := s.name()
-	secs := t1.Sub(t0).Seconds()
-	b.add(ms.tput, col, float64(got)/1e6/secs)
+	b.add(ms.tput, col, float64(got)/1e6/t1.Sub(t0).Seconds())
 	b.add(ms.cpu, col, float64(cpu1-cpu0)/clockTicks/(float64(c.total)/1e9))
+	return nil
+}
+
+// logCheck checks the lines of the captured files and records how many
+// were lost, split or reordered; it keeps dir as evidence when any were.
+func (b *bench) logCheck(col, dir string, files func() []string, c logCase, bad measure) error {
 	chk, err := checkLines(files(), c.lines(), c.line)
 	if err == nil && !chk.ok() {
 		// A rotation may have renamed a file between the listing and the
@@ -139,10 +145,10 @@ func (b *bench) logOnce(s system, c logCase, ms logMeasures) error {
 		return err
 	}
 	if !chk.ok() {
-		b.logf("%s: %s: %v; files: %s", ms.bad.workload, col, chk, describeFiles(files()))
+		b.logf("%s: %s: %v; files: %s", bad.workload, col, chk, describeFiles(files()))
 		b.evidence[dir] = true
 	}
-	b.add(ms.bad, col, float64(chk.Split+chk.Missing+chk.Dup))
+	b.add(bad, col, float64(chk.Split+chk.Missing+chk.Dup))
 	return nil
 }
 
@@ -199,32 +205,28 @@ func openGate(b *bench, gate string) (*os.File, error) {
 // logFloors measures the writer straight into a file and through a pipe
 // into cat; cat's CPU is the floor of a capturing process's.
 func (b *bench) logFloors(c logCase, ms logMeasures) error {
-	dir, err := b.workdir("log-floor")
-	if err != nil {
-		return err
-	}
-	defer b.discard(dir)
-	secs, _, err := b.pipeline(dir, c, false)
-	if err != nil {
-		return err
-	}
-	b.add(ms.direct, colFloor, float64(c.total)/1e6/secs)
-	secs, catCPU, err := b.pipeline(dir, c, true)
-	if err != nil {
-		return err
-	}
-	b.add(ms.tput, colFloor, float64(c.total)/1e6/secs)
-	b.add(ms.cpu, colFloor, catCPU/(float64(c.total)/1e9))
-	return nil
+	return b.inWorkdir("log-floor", func(dir string) error {
+		secs, _, err := b.pipeline(dir, c, false)
+		if err != nil {
+			return err
+		}
+		b.add(ms.direct, colFloor, float64(c.total)/1e6/secs)
+		secs, catCPU, err := b.pipeline(dir, c, true)
+		if err != nil {
+			return err
+		}
+		b.add(ms.tput, colFloor, float64(c.total)/1e6/secs)
+		b.add(ms.cpu, colFloor, catCPU/(float64(c.total)/1e9))
+		return nil
+	})
 }
 
 // pipeline runs the writer into dir/out, through cat when viaCat, and
 // returns the seconds from the gate to the end and cat's CPU seconds.
 func (b *bench) pipeline(dir string, c logCase, viaCat bool) (float64, float64, error) {
-	gate := filepath.Join(dir, "gate")
-	os.Remove(gate)
-	if err := syscall.Mkfifo(gate, 0o600); err != nil {
-		return 0, 0, fmt.Errorf("mkfifo %s: %v", gate, err)
+	gate, err := makeGate(dir)
+	if err != nil {
+		return 0, 0, err
 	}
 	out, err := os.Create(filepath.Join(dir, "out"))
 	if err != nil {

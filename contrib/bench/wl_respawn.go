@@ -6,7 +6,6 @@ import (
 	"bufio"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -29,87 +28,59 @@ func (b *bench) respawnWorkload() {
 		{w, "gap p99", "ms", "< 5 ms"},
 		{w, "gap max", "ms", ""},
 	}
-	for r := range b.sz.RespawnRounds {
-		b.logf("%s, round %d", w, r+1)
-		floor := func() error {
-			gaps, err := b.respawnFloor(k)
-			if err != nil {
-				return err
-			}
-			for i, p := range []float64{50, 99, 100} {
-				b.add(ms[i], colFloor, percentile(gaps, p))
-			}
-			return nil
+	record := func(col string, gaps []float64, err error) error {
+		if err != nil {
+			return err
 		}
-		b.round(r, ms, floor, func(s system) error {
-			gaps, err := b.respawnOnce(s, k)
-			if err != nil {
-				return err
-			}
-			for i, p := range []float64{50, 99, 100} {
-				b.add(ms[i], s.name(), percentile(gaps, p))
-			}
-			return nil
-		})
+		if len(gaps) < k {
+			return fmt.Errorf("the crasher recorded %d gaps, want %d", len(gaps), k)
+		}
+		for i, p := range []float64{50, 99, 100} {
+			b.add(ms[i], col, percentile(gaps[:k], p))
+		}
+		return nil
 	}
+	b.rounds(b.sz.RespawnRounds, w, ms,
+		func() error { gaps, err := b.respawnFloor(k); return record(colFloor, gaps, err) },
+		func(s system) error { gaps, err := b.respawnOnce(s, k); return record(s.name(), gaps, err) })
 }
 
-func (b *bench) respawnOnce(s system, k int) ([]float64, error) {
-	dir, err := b.workdir("respawn-" + s.name())
-	if err != nil {
-		return nil, err
-	}
-	defer b.discard(dir)
-	record := filepath.Join(dir, "record")
-	p := prog{Name: "crasher", Argv: []string{b.self, childArg, "crasher", record, strconv.FormatInt(crasherLife.Milliseconds(), 10)},
-		Autostart: true, Restart: true}
-	in, err := s.launch(b.ctx, dir, []prog{p})
-	if err != nil {
-		return nil, err
-	}
-	defer in.close()
-	var gaps []float64
-	err = waitFor(b.ctx, time.Minute+time.Duration(k)*5*time.Second, 50*time.Millisecond, fmt.Sprintf("%d respawns", k), func() (bool, error) {
-		gaps, err = readGaps(record)
-		return len(gaps) >= k, err
+// crasherArgv runs the crasher, recording into record.
+func (b *bench) crasherArgv(record string) []string {
+	return []string{b.self, childArg, "crasher", record, strconv.FormatInt(crasherLife.Milliseconds(), 10)}
+}
+
+// respawnOnce returns the gaps of at least k respawns by s.
+func (b *bench) respawnOnce(s system, k int) (gaps []float64, err error) {
+	err = b.inWorkdir("respawn-"+s.name(), func(dir string) error {
+		record := filepath.Join(dir, "record")
+		p := prog{Name: "crasher", Argv: b.crasherArgv(record), Autostart: true, Restart: true}
+		return launched(b.ctx, s, dir, []prog{p}, func(instance) error {
+			return waitFor(b.ctx, time.Minute+time.Duration(k)*5*time.Second, 50*time.Millisecond, fmt.Sprintf("%d respawns", k), func() (bool, error) {
+				g, err := readGaps(record)
+				gaps = g
+				return len(g) >= k, err
+			})
+		})
 	})
-	if err != nil {
-		return nil, err
-	}
-	return gaps[:k], nil
+	return gaps, err
 }
 
 // respawnFloor is the same crasher restarted by a plain Go loop: start,
 // wait, start again at once.
-func (b *bench) respawnFloor(k int) ([]float64, error) {
-	dir, err := b.workdir("respawn-floor")
-	if err != nil {
-		return nil, err
-	}
-	defer b.discard(dir)
-	record := filepath.Join(dir, "record")
-	for range k + 1 {
-		c := exec.Command(b.self, childArg, "crasher", record, strconv.FormatInt(crasherLife.Milliseconds(), 10))
-		if _, err := startCmd(c); err != nil {
-			return nil, err
-		}
-		if err := waitCmd(c); err != nil {
-			if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
-				return nil, fmt.Errorf("crasher: %v", err)
+func (b *bench) respawnFloor(k int) (gaps []float64, err error) {
+	err = b.inWorkdir("respawn-floor", func(dir string) error {
+		record := filepath.Join(dir, "record")
+		argv := b.crasherArgv(record)
+		for range k + 1 {
+			if err := runTool(b.ctx, argv, 1); err != nil {
+				return err
 			}
 		}
-		if b.ctx.Err() != nil {
-			return nil, b.ctx.Err()
-		}
-	}
-	gaps, err := readGaps(record)
-	if err != nil {
-		return nil, err
-	}
-	if len(gaps) < k {
-		return nil, fmt.Errorf("crasher recorded %d gaps, want %d", len(gaps), k)
-	}
-	return gaps[:k], nil
+		gaps, err = readGaps(record)
+		return err
+	})
+	return gaps, err
 }
 
 // readGaps pairs each "E" (exit) with the next "S" (start) of a crasher's

@@ -16,38 +16,30 @@ func (b *bench) stopStartWorkload() {
 	w := fmt.Sprintf("stop right after start, %d times", k)
 	m := measure{w, "stops that needed SIGKILL", "count", "0"}
 	mt := measure{w, "start + stop, API", "ms", ""}
-	for r := range b.sz.Rounds {
-		b.logf("%s, round %d", w, r+1)
-		b.round(r, []measure{m, mt}, nil, func(s system) error { return b.stopStartOnce(s, k, m, mt) })
-	}
+	b.rounds(b.sz.Rounds, w, []measure{m, mt}, nil, func(s system) error { return b.stopStartOnce(s, k, m, mt) })
 }
 
 func (b *bench) stopStartOnce(s system, k int, m, mt measure) error {
-	dir, err := b.workdir("stopstart-" + s.name())
-	if err != nil {
+	if err := s.api(); err != nil {
 		return err
 	}
-	defer b.discard(dir)
 	p := prog{Name: "target", Argv: []string{sleepPath, "infinity"}, StopWait: time.Second}
-	in, err := s.launch(b.ctx, dir, []prog{p})
-	if err != nil {
-		return err
-	}
-	defer in.close()
-	killed := 0
-	var times []float64
-	for range k {
-		t0 := time.Now()
-		k, err := in.startStop(b.ctx, "target")
-		if err != nil {
-			return err
+	return b.withManager(s, "stopstart", []prog{p}, func(in instance) error {
+		killed := 0
+		var times []float64
+		for range k {
+			t0 := time.Now()
+			k, err := in.startStop(b.ctx, "target")
+			if err != nil {
+				return err
+			}
+			times = append(times, float64(time.Since(t0).Microseconds())/1000)
+			if k {
+				killed++
+			}
 		}
-		times = append(times, float64(time.Since(t0).Microseconds())/1000)
-		if k {
-			killed++
-		}
-	}
-	b.add(m, s.name(), float64(killed))
-	b.add(mt, s.name(), median(times))
-	return nil
+		b.add(m, s.name(), float64(killed))
+		b.add(mt, s.name(), median(times))
+		return nil
+	})
 }
