@@ -3,7 +3,6 @@ package bus
 import (
 	"bufio"
 	"bytes"
-	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -19,23 +18,6 @@ import (
 // The benchmarks run svunit's bus next to a real dbus-daemon --session
 // started in the same run, with the same clients, and report svunit's
 // figures as ratios to the daemon's.
-
-// helperEnv makes the test binary serve a bus at the given path instead of
-// running tests, so the benchmarks can measure the bus's own memory.
-const helperEnv = "SVUNIT_BUS_TEST_SERVE"
-
-func TestMain(m *testing.M) {
-	if path := os.Getenv(helperEnv); path != "" {
-		s, err := Listen(Config{Path: path})
-		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
-		}
-		s.Serve()
-		os.Exit(0)
-	}
-	os.Exit(m.Run())
-}
 
 // A busUnderTest is a bus process: svunit's (the test binary re-executed)
 // or dbus-daemon.
@@ -57,10 +39,9 @@ func startBuses(tb testing.TB) []*busUnderTest {
 		{name: "svunit", path: filepath.Join(dir, "svunit")},
 		{name: "dbus-daemon", path: filepath.Join(dir, "daemon")},
 	}
-	buses[0].cmd = exec.Command(os.Args[0])
-	buses[0].cmd.Env = append(os.Environ(), helperEnv+"="+buses[0].path)
+	buses[0].cmd = busProcess(buses[0].path)
 	buses[1].cmd = exec.Command(daemon, "--session", "--nofork", "--nopidfile", "--address=unix:path="+buses[1].path)
-	buses[0].cmd.Stderr = os.Stderr // dbus-daemon's complaint about its fd limit is noise
+	// dbus-daemon's stderr stays unread: its complaint about its fd limit is noise.
 	for _, b := range buses {
 		if err := b.cmd.Start(); err != nil {
 			tb.Fatal(err)

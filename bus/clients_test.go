@@ -74,7 +74,7 @@ func lookClient(t testing.TB, name string) string {
 // runClient runs a client to completion and returns its output.
 func runClient(t testing.TB, name string, args ...string) string {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), patience)
 	defer cancel()
 	out, err := exec.CommandContext(ctx, lookClient(t, name), args...).CombinedOutput()
 	if err != nil {
@@ -121,7 +121,7 @@ func startClient(t testing.TB, name string, args ...string) *clientProc {
 // waitOutput waits until the client has printed want.
 func (p *clientProc) waitOutput(t testing.TB, want string) {
 	t.Helper()
-	deadline := time.After(20 * time.Second)
+	deadline := time.After(patience)
 	for !strings.Contains(p.output(), want) {
 		select {
 		case <-deadline:
@@ -132,6 +132,18 @@ func (p *clientProc) waitOutput(t testing.TB, want string) {
 			}
 		case <-time.After(5 * time.Millisecond):
 		}
+	}
+}
+
+// expectPing waits until the client has subscribed to the service's Ping
+// signal, has the service send it with v, and waits for the client to
+// print want.
+func (p *clientProc) expectPing(t testing.TB, s *Server, svc *echoService, v string, want ...string) {
+	t.Helper()
+	waitFor(t, p.cmd.Path+" to subscribe", func() bool { return s.subscribed(svc) })
+	svc.emit(t, v)
+	for _, w := range want {
+		p.waitOutput(t, w)
 	}
 }
 
@@ -172,11 +184,7 @@ func TestBusctl(t *testing.T) {
 	if out := runClient(t, "busctl", addr, "list", "--no-pager"); !strings.Contains(out, svcName) {
 		t.Errorf("busctl list does not show %s:\n%s", svcName, out)
 	}
-	mon := startClient(t, "busctl", addr, "monitor", "--no-pager")
-	waitFor(t, "busctl monitor to subscribe", func() bool { return s.subscribed(svc) })
-	svc.emit(t, "to-busctl")
-	mon.waitOutput(t, "to-busctl")
-	mon.waitOutput(t, "Member=Ping")
+	startClient(t, "busctl", addr, "monitor", "--no-pager").expectPing(t, s, svc, "to-busctl", "to-busctl", "Member=Ping")
 }
 
 func TestGdbus(t *testing.T) {
@@ -187,10 +195,7 @@ func TestGdbus(t *testing.T) {
 	if strings.TrimSpace(out) != "('hello gdbus',)" {
 		t.Errorf("gdbus call printed %q", out)
 	}
-	mon := startClient(t, "gdbus", "monitor", "--address", addr, "--dest", svcName)
-	waitFor(t, "gdbus monitor to subscribe", func() bool { return s.subscribed(svc) })
-	svc.emit(t, "to-gdbus")
-	mon.waitOutput(t, "org.example.Echo.Ping ('to-gdbus',)")
+	startClient(t, "gdbus", "monitor", "--address", addr, "--dest", svcName).expectPing(t, s, svc, "to-gdbus", "org.example.Echo.Ping ('to-gdbus',)")
 }
 
 func TestDbusSendAndMonitor(t *testing.T) {
@@ -208,10 +213,8 @@ func TestDbusSendAndMonitor(t *testing.T) {
 	if !strings.Contains(out, `string "hello dbus-send"`) {
 		t.Errorf("dbus-send printed %q", out)
 	}
-	mon := startClient(t, "dbus-monitor", "--address", s.Address(), "type='signal',interface='"+svcIface+"'")
-	waitFor(t, "dbus-monitor to subscribe", func() bool { return s.subscribed(svc) })
-	svc.emit(t, "to-dbus-monitor")
-	mon.waitOutput(t, `string "to-dbus-monitor"`)
+	startClient(t, "dbus-monitor", "--address", s.Address(), "type='signal',interface='"+svcIface+"'").
+		expectPing(t, s, svc, "to-dbus-monitor", `string "to-dbus-monitor"`)
 }
 
 const pythonClient = `
@@ -271,7 +274,7 @@ func TestTwoGodbusClients(t *testing.T) {
 		if sig.Name != svcIface+".Ping" || sig.Body[0] != "between godbus" || sig.Sender != svc.conn.Names()[0] {
 			t.Fatalf("got signal %+v", sig)
 		}
-	case <-time.After(10 * time.Second):
+	case <-time.After(patience):
 		t.Fatal("no signal")
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"os"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/godbus/dbus/v5"
 )
@@ -64,7 +63,7 @@ func TestReplyWithFDsToCallerWithout(t *testing.T) {
 		t.Fatal(err)
 	}
 	caller := dialNoFDs(t, s)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), patience)
 	defer cancel()
 	err = caller.Object(svc.Names()[0], svcPath).CallWithContext(ctx, svcIface+".Pipe", 0).Err
 	var e dbus.Error

@@ -237,7 +237,7 @@ func FuzzConn(f *testing.F) {
 			client.CloseWrite()
 			close(wrote)
 		}()
-		client.SetReadDeadline(time.Now().Add(10 * time.Second))
+		client.SetReadDeadline(time.Now().Add(patience))
 		if _, err := io.Copy(io.Discard, client); err != nil && !isDisconnect(err) {
 			t.Fatalf("the bus did not close the connection: %v", err)
 		}

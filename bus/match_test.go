@@ -85,7 +85,7 @@ func TestEavesdrop(t *testing.T) {
 		if m.Body[0] != "overheard" {
 			t.Fatalf("eavesdropped %v", m)
 		}
-	case <-time.After(10 * time.Second):
+	case <-time.After(patience):
 		t.Fatal("the eavesdropper saw nothing")
 	}
 }

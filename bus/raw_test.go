@@ -51,12 +51,20 @@ func (rc *rawClient) write(b []byte) {
 
 func (rc *rawClient) line() string {
 	rc.t.Helper()
-	rc.c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	rc.c.SetReadDeadline(time.Now().Add(patience))
 	l, err := rc.r.ReadString('\n')
 	if err != nil {
 		rc.t.Fatalf("read auth line: %v (got %q)", err, l)
 	}
 	return strings.TrimRight(l, "\r\n")
+}
+
+// expectLine reads the bus's next authentication line and checks it.
+func (rc *rawClient) expectLine(want string) {
+	rc.t.Helper()
+	if l := rc.line(); l != want {
+		rc.t.Fatalf("the bus said %q, want %q", l, want)
+	}
 }
 
 func hexUID(uid int) string { return hex.EncodeToString([]byte(strconv.Itoa(uid))) }
@@ -68,9 +76,7 @@ func (rc *rawClient) auth() *rawClient {
 	if l := rc.line(); !strings.HasPrefix(l, "OK ") {
 		rc.t.Fatalf("AUTH: %q", l)
 	}
-	if l := rc.line(); l != "AGREE_UNIX_FD" {
-		rc.t.Fatalf("NEGOTIATE_UNIX_FD: %q", l)
-	}
+	rc.expectLine("AGREE_UNIX_FD")
 	return rc
 }
 
@@ -114,7 +120,7 @@ func strBody(args ...string) []byte {
 // read decodes the next message from the bus (trusted input).
 func (rc *rawClient) read() *dbus.Message {
 	rc.t.Helper()
-	rc.c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	rc.c.SetReadDeadline(time.Now().Add(patience))
 	m, err := dbus.DecodeMessage(rc.r)
 	if err != nil {
 		rc.t.Fatalf("read message: %v", err)
@@ -135,7 +141,7 @@ func (rc *rawClient) readError(name string) *dbus.Message {
 // expectClosed checks that the bus closes the connection.
 func (rc *rawClient) expectClosed() {
 	rc.t.Helper()
-	rc.c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	rc.c.SetReadDeadline(time.Now().Add(patience))
 	_, err := io.Copy(io.Discard, rc.r)
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() {
