@@ -38,6 +38,7 @@ func infoOf(s *manager.Snapshot) unitInfo {
 			u.UnitFileState = "enabled"
 		}
 	}
+	u.ControlGroup = s.CgroupPath()
 	if u.Result == "" {
 		u.Result = "success"
 	}

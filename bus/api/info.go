@@ -36,6 +36,7 @@ type unitInfo struct {
 	JobID                                uint32
 	JobType                              string
 	StdoutPath, StderrPath               string
+	ControlGroup                         string      // below the cgroup root, as systemd's; "" without a cgroup
 	LogStatus                            []LogStream // filled by addLogStatus, for reads only
 }
 

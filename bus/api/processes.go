@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -25,10 +26,11 @@ type unitProcess struct {
 }
 
 // getUnitProcesses lists a unit's processes, or every unit's for "-.slice".
-// Each is shown under the group "/NAME": systemctl draws the tree of groups
-// from these paths, and svunit's units are not in systemd's cgroup tree, so
-// the unit name is the honest label. The processes are those of the unit's
-// cgroup where the manager uses one, else its main and control processes.
+// Each is shown under the unit's cgroup path, its ControlGroup property,
+// from which systemctl draws the tree; a unit that runs in no cgroup has its
+// processes under "/NAME", an honest label outside systemd's tree. The
+// processes are those of the unit's cgroup where it has one, else its main
+// and control processes with the members of their process groups.
 func getUnitProcesses(c *call) ([]any, error) {
 	var snaps []manager.Snapshot
 	if c.str(0) == rootSlice {
@@ -41,19 +43,30 @@ func getUnitProcesses(c *call) ([]any, error) {
 		snaps = []manager.Snapshot{s}
 	}
 	out := []unitProcess{}
+	var groups map[int][]int // read from /proc once, when a unit needs it
 	for _, s := range snaps {
 		if s.Unit == nil {
 			continue
 		}
-		for _, pid := range unitPIDs(&s) {
-			out = append(out, unitProcess{"/" + s.Unit.Name, uint32(pid), cmdline(pid)})
+		group := s.CgroupPath()
+		if group == "" {
+			group = "/" + s.Unit.Name
+			if groups == nil && (s.MainPID > 0 || s.ControlPID > 0) {
+				groups = processGroups()
+			}
+		}
+		for _, pid := range unitPIDs(&s, groups) {
+			out = append(out, unitProcess{group, uint32(pid), cmdline(pid)})
 		}
 	}
 	return []any{out}, nil
 }
 
-// unitPIDs returns the processes of s, sorted.
-func unitPIDs(s *manager.Snapshot) []int {
+// unitPIDs returns the processes of s, sorted: those in its cgroup, or
+// where it has none (or an empty one) its main and control processes and
+// the other members of their process groups (groups maps a process group
+// to its members).
+func unitPIDs(s *manager.Snapshot, groups map[int][]int) []int {
 	var pids []int
 	if s.ControlGroup != "" {
 		b, _ := os.ReadFile(filepath.Join(s.ControlGroup, "cgroup.procs"))
@@ -67,11 +80,36 @@ func unitPIDs(s *manager.Snapshot) []int {
 		for _, pid := range []int{s.MainPID, s.ControlPID} {
 			if pid > 0 {
 				pids = append(pids, pid)
+				pids = append(pids, groups[pid]...) // the manager makes each a group leader
 			}
 		}
 	}
 	sort.Ints(pids)
-	return pids
+	return slices.Compact(pids)
+}
+
+// processGroups maps each process group to its live members, from
+// /proc/PID/stat; it is empty where there is no /proc.
+func processGroups() map[int][]int {
+	groups := map[int][]int{}
+	names, _ := filepath.Glob("/proc/[0-9]*/stat")
+	for _, n := range names {
+		b, err := os.ReadFile(n)
+		// The command name may hold spaces and ')': count from the last ')'.
+		i := bytes.LastIndexByte(b, ')')
+		if err != nil || i < 0 {
+			continue
+		}
+		f := bytes.Fields(b[i+1:]) // state ppid pgrp …
+		pid, err1 := strconv.Atoi(filepath.Base(filepath.Dir(n)))
+		if len(f) < 3 || string(f[0]) == "Z" || err1 != nil {
+			continue
+		}
+		if pgid, err := strconv.Atoi(string(f[2])); err == nil && pgid != pid {
+			groups[pgid] = append(groups[pgid], pid)
+		}
+	}
+	return groups
 }
 
 // cmdline returns a process's command line with its arguments joined by

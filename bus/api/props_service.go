@@ -104,7 +104,7 @@ var serviceProps = []prop[*unitInfo]{
 	{"ExecReload", "a(sasbttttuii)", false, func(u *unitInfo) any { return execList(u.svc().ExecReload, nil) }},
 	{"ExecStop", "a(sasbttttuii)", false, func(u *unitInfo) any { return execList(u.svc().ExecStop, nil) }},
 	{"Slice", "s", false, func(u *unitInfo) any { return "" }},
-	{"ControlGroup", "s", false, func(u *unitInfo) any { return "" }},
+	{"ControlGroup", "s", true, func(u *unitInfo) any { return u.ControlGroup }},
 	{"MemoryCurrent", "t", false, func(u *unitInfo) any { return maxU64 }},
 	{"CPUUsageNSec", "t", false, func(u *unitInfo) any { return maxU64 }},
 	{"TasksCurrent", "t", false, func(u *unitInfo) any { return maxU64 }},

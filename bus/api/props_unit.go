@@ -61,6 +61,9 @@ var unitProps = []prop[*unitInfo]{
 	{"SubState", "s", true, func(u *unitInfo) any { return u.SubState }},
 	{"FragmentPath", "s", false, func(u *unitInfo) any { return u.cfg().Path }},
 	{"SourcePath", "s", false, func(u *unitInfo) any { return "" }},
+	// systemd has ControlGroup on .Service; it is here too for clients
+	// that read a unit's group without knowing its type.
+	{"ControlGroup", "s", true, func(u *unitInfo) any { return u.ControlGroup }},
 	{"DropInPaths", "as", false, func(u *unitInfo) any { return strs(u.cfg().DropInPaths) }},
 	{"UnitFileState", "s", false, func(u *unitInfo) any { return u.UnitFileState }},
 	{"UnitFilePreset", "s", false, func(u *unitInfo) any { return "" }},

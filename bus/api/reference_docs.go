@@ -5,7 +5,7 @@ package api
 var methodDocs = map[string]string{
 	ifaceManager + ".GetUnit":                    "The unit's object path; NoSuchUnit when no unit has that name.",
 	ifaceManager + ".GetUnitByPID":               "The unit whose main process has that pid.",
-	ifaceManager + ".GetUnitProcesses":           "The processes of a unit (of every unit for -.slice): group /NAME, pid, command line.",
+	ifaceManager + ".GetUnitProcesses":           "The processes of a unit (of every unit for -.slice): group (the unit's ControlGroup, or /NAME without a cgroup), pid, command line.",
 	ifaceManager + ".LoadUnit":                   "As GetUnit, but an unknown name gets its not-found object.",
 	ifaceManager + ".GetJob":                     "A pending job's object path.",
 	ifaceManager + ".StartUnit":                  "Queue a start job.",
