@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/spf13/pflag"
+
+	"svunit.dev/svunit/bus/api"
 )
 
 func init() {
@@ -22,9 +24,11 @@ With no argument, prints one line per unit, as supervisorctl status does:
 its Supervisor state (STOPPED, STARTING, RUNNING, BACKOFF, STOPPING, EXITED,
 FATAL), then the pid and uptime of a running unit, or how it last ended.
 
-With arguments, prints each unit in detail: systemd's ActiveState and
-SubState, the Supervisor state, main pid, uptime, restarts, last exit,
-spawn error, groups, log files, and the last lines of its output.
+With arguments, prints each unit in detail, as systemctl status does:
+systemd's ActiveState and SubState since when and how long ago, the
+Supervisor state with its uptime, main pid, restarts, last exit, spawn
+error, groups, log files, the unit's cgroup with its processes, and the
+last lines of its output.
 
 Exit status, as systemctl status: 0 when every unit shown is active, 3 when
 one is not, 4 when a unit or group does not exist, 5 when the daemon cannot
@@ -55,9 +59,12 @@ func runStatus(g *globals, args []string, lines int) error {
 		}
 		return err
 	}
-	if len(args) > 0 && lines > 0 {
+	if len(args) > 0 {
 		for i := range ss {
-			ss[i].Logs = c.tail(ctx, &ss[i], lines)
+			if lines > 0 {
+				ss[i].Logs = c.tail(ctx, &ss[i], lines)
+			}
+			ss[i].CGroup, ss[i].Processes = c.processes(ctx, ss[i].Name)
 		}
 	}
 	switch {
@@ -70,7 +77,7 @@ func runStatus(g *globals, args []string, lines int) error {
 			if i > 0 {
 				fmt.Println()
 			}
-			printStatusDetail(os.Stdout, &ss[i])
+			printStatusDetail(os.Stdout, &ss[i], time.Now())
 		}
 	}
 	if err != nil {
@@ -100,6 +107,30 @@ func (c *client) tail(ctx context.Context, s *unitStatus, n int) []string {
 		out = append(out, lines...)
 	}
 	return out
+}
+
+// processes returns the cgroup of unit (its ControlGroup, "" when it runs in
+// none) and its processes, as the daemon sees them; nothing when it cannot
+// say.
+func (c *client) processes(ctx context.Context, unit string) (string, []unitProcess) {
+	var raw []struct {
+		Group   string
+		PID     uint32
+		Cmdline string
+	}
+	call := c.call.Object(api.SystemdName, api.ManagerPath).CallWithContext(ctx, "org.freedesktop.systemd1.Manager.GetUnitProcesses", 0, unit)
+	if call.Err != nil || call.Store(&raw) != nil || len(raw) == 0 {
+		return "", nil
+	}
+	var cgroup string
+	if p, err := c.sd.GetUnitTypePropertyContext(ctx, unit, "Service", "ControlGroup"); err == nil {
+		cgroup, _ = p.Value.Value().(string)
+	}
+	procs := make([]unitProcess, len(raw))
+	for i, r := range raw {
+		procs[i] = unitProcess{PID: r.PID, Cmdline: r.Cmdline}
+	}
+	return cgroup, procs
 }
 
 // printStatusTable prints one line per unit, as supervisorctl status.
@@ -144,24 +175,67 @@ func uptime(d time.Duration) string {
 	return s
 }
 
-// span formats d as systemctl does: "3s", "2min 5s", "1h 2min", "3 days 4h".
-func span(d time.Duration) string {
-	d = d.Round(time.Second)
-	switch days := d / (24 * time.Hour); {
-	case days == 1:
-		return fmt.Sprintf("1 day %dh", d%(24*time.Hour)/time.Hour)
-	case days > 1:
-		return fmt.Sprintf("%d days %dh", days, d%(24*time.Hour)/time.Hour)
-	case d >= time.Hour:
-		return fmt.Sprintf("%dh %dmin", d/time.Hour, d%time.Hour/time.Minute)
-	case d >= time.Minute:
-		return fmt.Sprintf("%dmin %ds", d/time.Minute, d%time.Minute/time.Second)
+// ago says how long ago t was as systemctl does: "3min 12s ago", "2h ago",
+// "1 day 4h ago", "3 weeks 2 days ago"; "left" for a time still to come.
+func ago(t, now time.Time) string {
+	d, suffix := now.Sub(t), "ago"
+	if d < 0 {
+		d, suffix = -d, "left"
 	}
-	return fmt.Sprintf("%ds", d/time.Second)
+	if d == 0 {
+		return "now"
+	}
+	return relative(d) + " " + suffix
 }
 
-// printStatusDetail prints one unit in the style of systemctl status.
-func printStatusDetail(w io.Writer, s *unitStatus) {
+// Calendar units as systemd counts them for relative times.
+const (
+	day   = 24 * time.Hour
+	week  = 7 * day
+	month = 2629800 * time.Second  // 30.44 days
+	year  = 31557600 * time.Second // 365.25 days
+)
+
+// relative formats d with systemd's precision, which falls as d grows:
+// two units up to an hour ("4min 5s", "1h 2min"), one within a day.
+func relative(d time.Duration) string {
+	switch {
+	case d >= year:
+		return count(d/year, "year", "years") + " " + count(d%year/month, "month", "months")
+	case d >= month:
+		return count(d/month, "month", "months") + " " + count(d%month/day, "day", "days")
+	case d >= week:
+		return count(d/week, "week", "weeks") + " " + count(d%week/day, "day", "days")
+	case d >= 2*day:
+		return fmt.Sprintf("%d days", d/day)
+	case d >= 25*time.Hour:
+		return fmt.Sprintf("1 day %dh", (d-day)/time.Hour)
+	case d >= 6*time.Hour:
+		return fmt.Sprintf("%dh", d/time.Hour)
+	case d >= time.Hour:
+		return fmt.Sprintf("%dh %dmin", d/time.Hour, d%time.Hour/time.Minute)
+	case d >= 5*time.Minute:
+		return fmt.Sprintf("%dmin", d/time.Minute)
+	case d >= time.Minute:
+		return fmt.Sprintf("%dmin %ds", d/time.Minute, d%time.Minute/time.Second)
+	case d >= time.Second:
+		return fmt.Sprintf("%ds", d/time.Second)
+	case d >= time.Millisecond:
+		return fmt.Sprintf("%dms", d/time.Millisecond)
+	}
+	return fmt.Sprintf("%dus", d/time.Microsecond)
+}
+
+func count(n time.Duration, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// printStatusDetail prints one unit in the style of systemctl status, with
+// times relative to now.
+func printStatusDetail(w io.Writer, s *unitStatus, now time.Time) {
 	fmt.Fprintf(w, "%s %s", dot(s), s.Name)
 	if s.Description != "" {
 		fmt.Fprintf(w, " - %s", s.Description)
@@ -174,10 +248,14 @@ func printStatusDetail(w io.Writer, s *unitStatus) {
 	field(w, "Loaded", fmt.Sprintf("%s (%s; %s)", s.LoadState, s.Path, enabled))
 	active := fmt.Sprintf("%s (%s)", s.ActiveState, s.SubState)
 	if !s.Since.IsZero() {
-		active += fmt.Sprintf(" since %s; %s ago", s.Since.Local().Format("Mon 2006-01-02 15:04:05 MST"), span(time.Since(s.Since)))
+		active += fmt.Sprintf(" since %s; %s", s.Since.Local().Format("Mon 2006-01-02 15:04:05 MST"), ago(s.Since, now))
 	}
 	field(w, "Active", active)
-	field(w, "State", s.SupervisorState)
+	state := s.SupervisorState
+	if s.MainPID != 0 && s.ActiveState == "active" {
+		state += fmt.Sprintf(" (pid %d, uptime %s)", s.MainPID, uptime(now.Sub(s.Since))) // supervisorctl's words
+	}
+	field(w, "State", state)
 	if s.MainPID != 0 {
 		field(w, "Main PID", fmt.Sprint(s.MainPID))
 	}
@@ -202,6 +280,7 @@ func printStatusDetail(w io.Writer, s *unitStatus) {
 			field(w, "Log "+l.Stream, l.describe())
 		}
 	}
+	printProcesses(w, s)
 	if len(s.Logs) > 0 {
 		fmt.Fprintln(w)
 		for _, l := range s.Logs {
@@ -211,6 +290,29 @@ func printStatusDetail(w io.Writer, s *unitStatus) {
 }
 
 func field(w io.Writer, name, value string) { fmt.Fprintf(w, "%11s: %s\n", name, value) }
+
+// printProcesses draws the unit's processes under its cgroup as systemctl
+// does; a unit in no cgroup shows the processes svunit knows of.
+func printProcesses(w io.Writer, s *unitStatus) {
+	if len(s.Processes) == 0 {
+		return
+	}
+	switch {
+	case s.CGroup != "":
+		field(w, "CGroup", s.CGroup)
+	case s.MainPID != 0:
+		field(w, "CGroup", fmt.Sprintf("none (process group %d)", s.MainPID))
+	default:
+		field(w, "CGroup", "none")
+	}
+	for i, p := range s.Processes {
+		branch := "├─"
+		if i == len(s.Processes)-1 {
+			branch = "└─"
+		}
+		fmt.Fprintf(w, "%13s%s%d %s\n", "", branch, p.PID, p.Cmdline)
+	}
+}
 
 func when(t time.Time) string {
 	if t.IsZero() {

@@ -35,8 +35,16 @@ type unitStatus struct {
 	Path            string            `json:"path,omitempty"`
 	Stdout          string            `json:"stdout_log,omitempty"`
 	Stderr          string            `json:"stderr_log,omitempty"`
-	LogStatus       []logStreamStatus `json:"log_status"`    // how capturing each stream fares; [] when output goes nowhere
-	Logs            []string          `json:"log,omitempty"` // status UNIT: the last lines of its output
+	LogStatus       []logStreamStatus `json:"log_status"`          // how capturing each stream fares; [] when output goes nowhere
+	Logs            []string          `json:"log,omitempty"`       // status UNIT: the last lines of its output
+	CGroup          string            `json:"cgroup,omitempty"`    // status UNIT: its ControlGroup, when it runs in one
+	Processes       []unitProcess     `json:"processes,omitempty"` // status UNIT: its processes, from the cgroup or its process groups
+}
+
+// unitProcess is one process of a unit.
+type unitProcess struct {
+	PID     uint32 `json:"pid"`
+	Cmdline string `json:"cmdline"`
 }
 
 // logStreamStatus is one stream's capture: where it goes, what was
