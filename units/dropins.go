@@ -31,6 +31,9 @@ func findDropIns(dirs []string) ([]string, ErrorList) {
 	var errs ErrorList
 	byName := map[string]string{}
 	for _, d := range dirs {
+		if d == "" {
+			continue
+		}
 		entries, err := os.ReadDir(d)
 		if err != nil {
 			if !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR) {
@@ -69,22 +72,37 @@ func findDropIns(dirs []string) ([]string, ErrorList) {
 	return files, errs
 }
 
-// dropInReader parses drop-in files for the units of one unit file, once
-// each: a template's drop-ins apply to all its instances.
-type dropInReader map[string][]option
+// A dropInReader finds and parses the drop-ins of the units of one unit
+// file, each file once: a template's drop-ins apply to all its instances.
+type dropInReader struct {
+	// present names the entries of the unit directory, when the caller
+	// has listed it (LoadDir), so that the many units without drop-ins
+	// cost no lookup; nil means look on disk.
+	present map[string]bool
+	parsed  map[string][]option // drop-in file → its options
+}
 
 // read returns the options of the drop-ins of the unit called name whose
 // file is in dir, in the order they apply, and the drop-in files.
-func (r dropInReader) read(dir, name string) ([]option, []string, ErrorList) {
-	files, errs := findDropIns(dropInDirs(dir, name))
+func (r *dropInReader) read(dir, name string) ([]option, []string, ErrorList) {
+	dirs := dropInDirs(dir, name)
+	for i, d := range dirs {
+		if r.present != nil && !r.present[filepath.Base(d)] {
+			dirs[i] = ""
+		}
+	}
+	files, errs := findDropIns(dirs)
 	var opts []option
 	for _, f := range files {
-		o, ok := r[f]
+		o, ok := r.parsed[f]
 		if !ok {
 			var ferrs ErrorList
 			o, ferrs = readDropIn(f)
 			errs = append(errs, ferrs...)
-			r[f] = o
+			if r.parsed == nil {
+				r.parsed = map[string][]option{}
+			}
+			r.parsed[f] = o
 		}
 		opts = append(opts, o...)
 	}

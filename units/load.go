@@ -31,7 +31,7 @@ var knownSections = []string{"Unit", "Service", "Install"}
 // On any problem it returns no units and an ErrorList with every problem of
 // the file, each with its line.
 func LoadFile(path string) ([]*Unit, error) {
-	us, errs := loadFile(path, false)
+	us, errs := loadFile(path, false, nil)
 	return us, errs.Err()
 }
 
@@ -50,7 +50,9 @@ func LoadDir(dir string) (*Set, error) {
 	}
 	var files []string
 	hasInstances := map[string]bool{}
+	present := map[string]bool{} // for the drop-in directories
 	for _, e := range entries {
+		present[e.Name()] = true
 		n, err := parseName(e.Name())
 		if strings.HasPrefix(e.Name(), ".") || (err != nil && n.suffix == "") {
 			continue // not a unit file at all
@@ -62,7 +64,7 @@ func LoadDir(dir string) (*Set, error) {
 	}
 	var all []*Unit
 	for _, name := range files {
-		us, ferrs := loadFile(filepath.Join(dir, name), hasInstances[name])
+		us, ferrs := loadFile(filepath.Join(dir, name), hasInstances[name], present)
 		all = append(all, us...)
 		errs = append(errs, ferrs...)
 	}
@@ -74,8 +76,9 @@ func LoadDir(dir string) (*Set, error) {
 }
 
 // loadFile is LoadFile; bareTemplateOK accepts a template without
-// Instances= (it then yields nothing), for LoadDir.
-func loadFile(path string, bareTemplateOK bool) ([]*Unit, ErrorList) {
+// Instances= (it then yields nothing), for LoadDir, and present names the
+// entries of path's directory when the caller has listed it (else nil).
+func loadFile(path string, bareTemplateOK bool, present map[string]bool) ([]*Unit, ErrorList) {
 	var errs ErrorList
 	name := filepath.Base(path)
 	n, err := parseName(name)
@@ -92,19 +95,19 @@ func loadFile(path string, bareTemplateOK bool) ([]*Unit, ErrorList) {
 		errs.Addf(path, 0, "", "", "cannot read: %v", err)
 		return nil, errs
 	}
-	return loadBytes(path, n, data, bareTemplateOK)
+	return loadBytes(path, n, data, bareTemplateOK, present)
 }
 
 // loadBytes is loadFile once the file is read and its name parsed. The
 // unit's drop-ins (dropins.go) apply after the file's own options.
-func loadBytes(path string, n unitName, data []byte, bareTemplateOK bool) ([]*Unit, ErrorList) {
+func loadBytes(path string, n unitName, data []byte, bareTemplateOK bool, present map[string]bool) ([]*Unit, ErrorList) {
 	name := filepath.Base(path)
 	opts, sections, errs := readOptions(path, data)
 	dir, err := filepath.Abs(filepath.Dir(path)) // drop-in paths are shown long after the cwd is forgotten
 	if err != nil {
 		dir = filepath.Dir(path)
 	}
-	dropIns := dropInReader{}
+	dropIns := &dropInReader{present: present}
 	own, ownFiles, derrs := dropIns.read(dir, name)
 	errs = append(errs, derrs...)
 	if len(errs) > 0 {
