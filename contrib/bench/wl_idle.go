@@ -14,7 +14,7 @@ import (
 // a preemption, so on an idle machine they count its wake-ups.
 func (b *bench) idleWorkload() {
 	base := map[string]float64{} // column → PSS with no programs, this round
-	for r := range min(b.sz.Rounds, b.sz.IdleRounds) {
+	for r := range b.sz.roundsOf(b.sz.IdleRounds) {
 		for _, n := range b.sz.IdleN {
 			w := fmt.Sprintf("idle N=%d", n)
 			ms := idleMeasures{

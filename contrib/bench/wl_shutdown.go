@@ -28,7 +28,7 @@ func (b *bench) shutdownWorkload() {
 		for i := range progs {
 			progs[i].StopWait = wait
 		}
-		b.rounds(b.sz.Rounds, w, []measure{m}, nil, func(s system) error { return b.shutdownOnce(s, progs, m) })
+		b.rounds(b.sz.roundsOf(b.sz.ShutdownRounds), w, []measure{m}, nil, func(s system) error { return b.shutdownOnce(s, progs, m) })
 	}
 }
 
