@@ -136,6 +136,9 @@ func (t *jobTable) newJob(unit string, typ JobType, onDone func(*Job)) *Job {
 	j.onDone = func(j *Job) {
 		t.mu.Lock()
 		delete(t.jobs, j.ID)
+		if len(t.jobs) == 0 {
+			t.jobs = nil // a map keeps the room of its largest size: let a mass start's go
+		}
 		t.mu.Unlock()
 		onDone(j)
 	}

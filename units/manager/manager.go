@@ -37,6 +37,11 @@ type Config struct {
 	// /proc even where the manager could create cgroups (tests of that
 	// path, or a hierarchy the manager should not write to).
 	NoCgroups bool
+
+	// Settled, if set, is called (on a goroutine of its own) once the jobs
+	// queued by Boot or by a Reload have all finished: the daemon returns
+	// the memory the work used to the OS there.
+	Settled func()
 }
 
 // A Manager supervises the units of one directory. Its methods may be
@@ -50,7 +55,7 @@ type Manager struct {
 
 	hub  hub            // event fan-out; has its own lock
 	jobs jobTable       // unfinished jobs; has its own lock
-	wg   sync.WaitGroup // service goroutines
+	wg   sync.WaitGroup // service goroutines (each runs while its unit has messages)
 
 	shutting atomic.Bool // Shutdown began: no automatic restarts, no new starts
 
@@ -126,8 +131,6 @@ func (m *Manager) add(u *units.Unit) *service {
 	m.mu.Lock()
 	m.svcs[u.Name] = s
 	m.mu.Unlock()
-	m.wg.Add(1)
-	go s.run()
 	m.hub.publish(Event{Type: UnitNew, Unit: u.Name, New: s.snap.Load()})
 	return s
 }
@@ -220,6 +223,19 @@ func (m *Manager) services() []*service {
 		out = append(out, s)
 	}
 	return out
+}
+
+// settleAfter calls Config.Settled once jobs have finished.
+func (m *Manager) settleAfter(jobs []*Job) {
+	if m.cfg.Settled == nil {
+		return
+	}
+	go func() {
+		for _, j := range jobs {
+			<-j.Done
+		}
+		m.cfg.Settled()
+	}()
 }
 
 // Jobs returns the jobs that have not finished, by ID.

@@ -23,7 +23,8 @@ type ReloadReport struct {
 // update: added units load (and start when enabled), removed units stop and
 // unload, changed units restart only if they were running, and untouched
 // units are not touched. It also reopens the log files. A unit whose file
-// became invalid is reported and keeps its old definition.
+// became invalid is reported and keeps its old definition. Config.Settled
+// is called once the jobs it queued are done.
 func (m *Manager) Reload() (ReloadReport, error) {
 	m.reloadMu.Lock()
 	defer m.reloadMu.Unlock()
@@ -57,6 +58,7 @@ func (m *Manager) Reload() (ReloadReport, error) {
 	m.remove(gone)
 	rep.Jobs = m.apply(old, set, rep)
 	_ = m.ReopenLogs()
+	m.settleAfter(rep.Jobs)
 	return rep, nil
 }
 
@@ -107,13 +109,21 @@ func (m *Manager) apply(old, set *units.Set, rep ReloadReport) []*Job {
 		s.send(msgReplace{u: u, out: out})
 	}
 	for _, name := range rep.Unchanged {
-		// Output that could not be opened is tried again (the directory
-		// may exist now).
-		if s := m.service(name); s != nil && s.out.Load().err != nil {
-			if out := m.openOutputs(set.Get(name)); out.err == nil {
-				s.send(msgReplace{u: set.Get(name), out: out})
+		s := m.service(name)
+		if s == nil {
+			continue
+		}
+		// The new definition replaces the old one even so, so that the
+		// parsed unit is not kept twice (by the set and by the service)
+		// and positions in messages follow the file. Output that could
+		// not be opened is tried again (the directory may exist now).
+		r := msgReplace{u: set.Get(name), same: true}
+		if s.out.Load().err != nil {
+			if out := m.openOutputs(r.u); out.err == nil {
+				r.out = out
 			}
 		}
+		s.send(r)
 	}
 	return append(m.queue(toStart, JobStart), m.queue(toRestart, JobRestart)...)
 }

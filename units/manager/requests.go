@@ -14,7 +14,8 @@ import (
 var errShutdown = errors.New("the manager is shutting down")
 
 // Boot starts the enabled units (those with [Install] WantedBy=) in start
-// order, as Supervisor's autostart does. It returns the queued jobs.
+// order, as Supervisor's autostart does. It returns the queued jobs, and
+// calls Config.Settled once they are done.
 func (m *Manager) Boot() []*Job {
 	var us []*units.Unit
 	for _, u := range m.Set().Units() {
@@ -22,7 +23,9 @@ func (m *Manager) Boot() []*Job {
 			us = append(us, u)
 		}
 	}
-	return m.queue(us, JobStart)
+	jobs := m.queue(us, JobStart)
+	m.settleAfter(jobs)
+	return jobs
 }
 
 // Start queues start jobs for the units names resolves to ("web",

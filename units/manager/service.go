@@ -13,12 +13,16 @@ import (
 
 // A service is the runtime of one unit. Its goroutine (run) owns the
 // fields under "Owned by the run goroutine"; other goroutines only send
-// messages (send) and read the published snapshot and outputs.
+// messages (send) and read the published snapshot and outputs. The
+// goroutine exists only while messages wait: the mailbox starts it on a
+// post to an empty box and it ends when the box is empty again, so an idle
+// unit costs no goroutine and no stack. At most one runs at a time, and
+// each takes over the state from the last through the mailbox's lock.
 type service struct {
 	m    *Manager // set at creation, never changed
 	name string   // set at creation, never changed
 	box  mailbox
-	done chan struct{}            // closed when run returns
+	done chan struct{}            // closed when the unit is gone and its goroutine's last round ends
 	snap atomic.Pointer[Snapshot] // the last published snapshot; written by run
 	out  atomic.Pointer[outputs]  // the unit's output capture; swapped by run on reload
 
@@ -89,8 +93,9 @@ type (
 	}
 	msgResetFailed struct{}
 	msgReplace     struct {
-		u   *units.Unit
-		out *outputs // non-nil: the unit's output settings changed
+		u    *units.Unit
+		out  *outputs // non-nil: the unit's output settings changed
+		same bool     // u is Equal to the unit's definition: no event
 	}
 	msgRemove struct{ done chan struct{} }
 	msgExit   struct {
@@ -104,29 +109,28 @@ type (
 	}
 )
 
-// mailbox is an unbounded queue with a wake-up channel: posting never
-// blocks, so the reaper and the API never wait for a busy unit.
+// mailbox is an unbounded queue that says when to start its reader:
+// posting never blocks, so the reaper and the API never wait for a busy
+// unit, and no goroutine waits on an empty box.
 type mailbox struct {
-	mu     sync.Mutex
-	q      []any // guarded by mu
-	closed bool  // guarded by mu; set when the goroutine has ended
-	wake   chan struct{}
+	mu      sync.Mutex
+	q       []any // guarded by mu
+	running bool  // guarded by mu; a goroutine is taking from the box
+	closed  bool  // guarded by mu; set when the unit is gone
 }
 
-// post queues m; it reports false when the box is closed.
-func (b *mailbox) post(m any) bool {
+// post queues m. It reports false when the box is closed, and start when
+// the caller must start a goroutine to take from the box.
+func (b *mailbox) post(m any) (ok, start bool) {
 	b.mu.Lock()
+	defer b.mu.Unlock()
 	if b.closed {
-		b.mu.Unlock()
-		return false
+		return false, false
 	}
 	b.q = append(b.q, m)
-	b.mu.Unlock()
-	select {
-	case b.wake <- struct{}{}:
-	default:
-	}
-	return true
+	start = !b.running
+	b.running = true
+	return true, start
 }
 
 // close refuses later posts and returns what was queued but not taken.
@@ -139,16 +143,21 @@ func (b *mailbox) close() []any {
 	return q
 }
 
+// take returns the queued messages; when there are none it returns nil
+// and the caller's goroutine must end, since the next post starts another.
 func (b *mailbox) take() []any {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	q := b.q
 	b.q = nil
+	if len(q) == 0 {
+		b.running = false
+	}
 	return q
 }
 
 func newService(m *Manager, u *units.Unit, out *outputs) *service {
-	s := &service{m: m, name: u.Name, u: u, box: mailbox{wake: make(chan struct{}, 1)}, done: make(chan struct{})}
+	s := &service{m: m, name: u.Name, u: u, done: make(chan struct{})}
 	s.out.Store(out)
 	s.ts.InactiveEnter = now()
 	s.snap.Store(s.snapshot())
@@ -162,8 +171,14 @@ func (s *service) exited(pid int, ws syscall.WaitStatus) { s.send(msgExit{pid, w
 // was removed), m is answered here instead, so no job or caller waits on a
 // goroutine that is gone.
 func (s *service) send(m any) {
-	if !s.box.post(m) {
+	ok, start := s.box.post(m)
+	if !ok {
 		answerRemoved(m)
+		return
+	}
+	if start {
+		s.m.wg.Add(1)
+		go s.run()
 	}
 }
 
@@ -189,13 +204,16 @@ func answerRemoved(m any) {
 	}
 }
 
-// run is the service's goroutine: it handles messages until the unit is
-// removed, publishing a snapshot after each batch.
+// run is the service's goroutine: it handles messages, publishing a
+// snapshot after each batch, until the box is empty or the unit is gone.
 func (s *service) run() {
 	defer s.m.wg.Done()
-	defer close(s.done)
-	for range s.box.wake {
-		for _, msg := range s.box.take() {
+	for {
+		msgs := s.box.take()
+		if msgs == nil {
+			return
+		}
+		for _, msg := range msgs {
 			s.handle(msg)
 			jobOf(msg).ackPost()
 		}
@@ -206,6 +224,7 @@ func (s *service) run() {
 			for _, m := range s.box.close() {
 				answerRemoved(m)
 			}
+			close(s.done)
 			return
 		}
 	}
@@ -233,7 +252,7 @@ func (s *service) handle(msg any) {
 	case msgResetFailed:
 		s.resetFailed()
 	case msgReplace:
-		s.replace(msg.u, msg.out)
+		s.replace(msg.u, msg.out, msg.same)
 	case msgRemove:
 		s.removed = msg.done
 		s.stop(nil)
@@ -250,8 +269,15 @@ func (s *service) handle(msg any) {
 
 // replace takes a reloaded definition. New outputs take over at once; the
 // old ones stay open while a process of the run may still write to them.
-func (s *service) replace(u *units.Unit, out *outputs) {
+// An unchanged definition (same) is swapped in without an event: only the
+// snapshot's Unit pointer would differ.
+func (s *service) replace(u *units.Unit, out *outputs, same bool) {
 	s.u = u
+	if same {
+		snap := *s.snap.Load()
+		snap.Unit = u
+		s.snap.Store(&snap)
+	}
 	if out == nil {
 		return
 	}
