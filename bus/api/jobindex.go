@@ -64,6 +64,11 @@ func (x *jobIndex) remove(j *manager.Job) {
 	if x.byUnit[j.Unit] == j {
 		delete(x.byUnit, j.Unit)
 	}
+	if len(x.byID) == 0 && len(x.byUnit) == 0 {
+		// Maps keep the room of their largest size: after a mass start
+		// that would be a thousand entries' worth, held while idle.
+		x.byID, x.byUnit = map[uint32]*manager.Job{}, map[string]*manager.Job{}
+	}
 }
 
 // forUnit returns unit's pending job, or nil.
