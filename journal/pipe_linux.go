@@ -23,9 +23,12 @@ type pipeReader struct {
 	expired atomic.Bool // Close's grace period is over: copy no more
 	timer   *time.Timer // sets expired; owned by Output.Close
 
+	mark time.Time // when the last copier parked, or this one last lingered; owned by the copier, handed over through pmu
+
 	pmu     sync.Mutex // guards the fields below
 	running bool       // a goroutine owns fd (a copier, or expire ending the stream): the waiter starts none
 	ended   bool       // copying is over
+	copiers int        // copiers started, for the tests
 }
 
 // A waiter is one epoll instance for all streams, served by one goroutine.
@@ -158,6 +161,9 @@ func (s *stream) wake() {
 	s.pmu.Lock()
 	start := !s.running && !s.ended
 	s.running = true
+	if start {
+		s.copiers++
+	}
 	s.pmu.Unlock()
 	if start {
 		go s.copy()
@@ -166,11 +172,18 @@ func (s *stream) wake() {
 
 // copy is the copier: it moves bytes until the pipe is empty and then
 // hands the read end back to the waiter, or ends the stream at end of
-// input, on a read error or once Close's grace period is over.
+// input, on a read error or once Close's grace period is over. A copier
+// started soon after the last one parked serves a busy stream, and
+// lingers before parking (see linger).
 func (s *stream) copy() {
+	busy := time.Since(s.mark) < lingerBusy
+	s.batch = 0
 	for {
 		err := s.move(s.fd)
 		if err == nil && !s.expired.Load() {
+			continue
+		}
+		if err == errWouldBlock && !s.expired.Load() && s.linger(busy) {
 			continue
 		}
 		if err == errWouldBlock && s.park() {
@@ -179,6 +192,41 @@ func (s *stream) copy() {
 		s.end()
 		return
 	}
+}
+
+// Lingering: a copier that has emptied the pipe of a busy stream waits
+// lingerFor before it looks again, instead of parking at once, so that a
+// chatty writer's small writes reach the sink in large batches and do not
+// wake the manager one by one (each wake-up costs the writer and the
+// manager more than the bytes themselves). The pipe grows to grownPipeMax
+// first, and a writer fast enough to fill half of it during one linger is
+// served eagerly instead, so that no writer waits for a lingering copier.
+const (
+	lingerFor  = time.Millisecond
+	lingerBusy = 2 * lingerFor // a copier started within this of the last park serves a busy stream
+)
+
+// linger waits lingerFor if the stream is busy and lingering pays, and
+// reports whether it did. It stops once a wait brought nothing: the
+// writer paused, and the copier parks.
+func (s *stream) linger(busy bool) bool {
+	now := time.Now()
+	moved, elapsed := s.batch, now.Sub(s.mark)
+	s.batch, s.mark = 0, now
+	switch {
+	case !busy || moved == 0:
+		return false
+	case moved*int64(lingerFor) >= grownPipeMax/2*int64(elapsed):
+		return false // at this pace the pipe would fill half during a linger
+	case !s.grown:
+		s.grown = true
+		s.counted = growPipe(s.fd)
+	}
+	if !s.counted {
+		return false
+	}
+	time.Sleep(lingerFor)
+	return true
 }
 
 // park arms the registration again and gives up the read end; the next
@@ -194,6 +242,7 @@ func (s *stream) park() bool {
 		s.fail(fmt.Errorf("watching the log pipe: %w", err))
 		return false
 	}
+	s.mark = time.Now()
 	s.running = false
 	return true
 }

@@ -72,6 +72,7 @@ type stream struct {
 	failing          atomic.Bool // the last write failed: bypass splice and drop until a write works
 	grown            bool        // the pipe was grown (see growPipe); owned by the copier
 	counted          bool        // the pipe counts in grownPipes; owned by the copier until done
+	batch            int64       // bytes moved since the copier last looked at the pace; owned by the copier
 
 	errMu   sync.Mutex // guards the fields below; never held during I/O, so Status never waits on a sink
 	err     error      // the current failure, nil once a write succeeds
@@ -184,6 +185,7 @@ func (s *stream) finish() {
 // busy grows the pipe the first time one read finds it full (64 KiB):
 // the stream is busy, and a larger pipe lets the writer run ahead.
 func (s *stream) busy(fd int, moved int64) {
+	s.batch += moved
 	if moved >= chunkSize-4096 && !s.grown {
 		s.grown = true
 		s.counted = growPipe(fd)
