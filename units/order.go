@@ -183,7 +183,8 @@ func depDirective(u *Unit) string {
 
 // Equal reports whether u and v have the same configuration, ignoring
 // where it was written (Path and line numbers), so a reload restarts only
-// units whose configuration changed.
+// units whose configuration changed. An added or removed drop-in is a
+// change (DropInPaths differ), as in systemd, even one that sets nothing.
 func (u *Unit) Equal(v *Unit) bool {
 	if u == nil || v == nil {
 		return u == v
