@@ -263,3 +263,31 @@ func TestDropInChangesUnit(t *testing.T) {
 		}
 	}
 }
+
+// TestDropInErrorOfOneInstance checks that a bad drop-in of one instance
+// leaves out that instance only, while a bad drop-in of the template
+// leaves out all of them, each reported at the drop-in's line.
+func TestDropInErrorOfOneInstance(t *testing.T) {
+	dir := writeTree(t, map[string]string{
+		"w@.unit":                "[Service]\nExecStart=/bin/w %i\nInstances=3\n",
+		"w@2.unit.d/10-bad.conf": "[Service]\nRestartSec=soon\n",
+	})
+	set, err := LoadDir(dir)
+	var names []string
+	for _, u := range set.Units() {
+		names = append(names, u.Name)
+	}
+	want := []string{`w@2.unit.d/10-bad.conf:2: Service.RestartSec: "soon" is not a time span (write e.g. 5s, 1min 30s, 100ms or infinity)`}
+	if got := errorStrings(err, dir); !reflect.DeepEqual(names, []string{"w@1.unit", "w@3.unit"}) || !reflect.DeepEqual(got, want) {
+		t.Errorf("loaded %q, errors %q; want w@1 and w@3, and %q", names, got, want)
+	}
+
+	if err := os.Rename(filepath.Join(dir, "w@2.unit.d"), filepath.Join(dir, "w@.unit.d")); err != nil {
+		t.Fatal(err)
+	}
+	set, err = LoadDir(dir)
+	want = []string{`w@.unit.d/10-bad.conf:2: Service.RestartSec: "soon" is not a time span (write e.g. 5s, 1min 30s, 100ms or infinity)`}
+	if got := errorStrings(err, dir); len(set.Units()) != 0 || !reflect.DeepEqual(got, want) {
+		t.Errorf("a bad template drop-in: %d units, errors %q, want none and %q", len(set.Units()), got, want)
+	}
+}

@@ -29,7 +29,8 @@ var knownSections = []string{"Unit", "Service", "Install"}
 // LoadFile loads one unit file. A template NAME@.unit with Instances=N
 // yields the N units NAME@1.unit … NAME@N.unit; any other file yields one.
 // On any problem it returns no units and an ErrorList with every problem of
-// the file, each with its line.
+// the file (and its drop-ins), each with its line; only an instance whose
+// own drop-in (NAME@N.unit.d) is bad is left out while its siblings load.
 func LoadFile(path string) ([]*Unit, error) {
 	us, errs := loadFile(path, false, nil)
 	return us, errs.Err()
@@ -107,30 +108,13 @@ func loadBytes(path string, n unitName, data []byte, bareTemplateOK bool, presen
 	if err != nil {
 		dir = filepath.Dir(path)
 	}
-	dropIns := &dropInReader{present: present}
-	own, ownFiles, derrs := dropIns.read(dir, name)
-	errs = append(errs, derrs...)
-	if len(errs) > 0 {
+	l := &fileLoader{path: path, dir: dir, fileOpts: opts, sections: sections, dropIns: &dropInReader{present: present}}
+	own, ownFiles, derrs := l.dropIns.read(dir, name)
+	if errs = append(errs, derrs...); len(errs) > 0 {
 		return nil, errs
 	}
-	var us []*Unit
-	fileOpts := opts[:len(opts):len(opts)]
-	opts = append(fileOpts, own...)
-	add := func(name, template, instance string) {
-		all, files := opts, ownFiles
-		if n.template { // an instance has its own drop-ins and the template's
-			var derrs ErrorList
-			if all, files, derrs = dropIns.read(dir, name); len(derrs) > 0 {
-				errs = append(errs, derrs...)
-				return
-			}
-			all = append(fileOpts, all...)
-		}
-		u, uerrs := build(path, name, template, instance, all, sections)
-		u.DropInPaths = files
-		us = append(us, u)
-		errs = append(errs, uerrs...)
-	}
+	opts = append(opts[:len(opts):len(opts)], own...)
+	var u *Unit
 	switch {
 	case n.template:
 		count, line := instancesOf(opts)
@@ -141,19 +125,64 @@ func loadBytes(path string, n unitName, data []byte, bareTemplateOK bool, presen
 			errs.Addf(path, sections["Service"], "Service", "Instances", "template %s has no instances (set Instances=N, or add instance files such as %s@1%s linking to it)", name, n.prefix, n.suffix)
 			return nil, errs
 		}
-		// Instances share their template's errors: stop at the first bad one.
-		for i := 1; i <= max(count, 1) && len(errs) == 0; i++ {
-			add(n.prefix+"@"+strconv.Itoa(i)+n.suffix, name, strconv.Itoa(i))
-		}
+		return l.instances(n, max(count, 1))
 	case n.instance != "":
-		add(name, n.prefix+"@"+n.suffix, n.instance)
+		u, errs = build(path, name, n.prefix+"@"+n.suffix, n.instance, opts, sections)
 	default:
-		add(name, "", "")
+		u, errs = build(path, name, "", "", opts, sections)
 	}
 	if len(errs) > 0 {
 		return nil, errs
 	}
-	return us, nil
+	u.DropInPaths = ownFiles
+	return []*Unit{u}, nil
+}
+
+// A fileLoader holds what the units of one unit file share.
+type fileLoader struct {
+	path, dir string
+	fileOpts  []option       // the file's own options, without drop-ins
+	sections  map[string]int // line of each section's first header
+	dropIns   *dropInReader
+}
+
+// instances builds instances 1…count of the template n. They share the
+// template's file and drop-ins, and so their errors: the first bad
+// instance stops the rest, and none is returned. An instance whose only
+// problems are in its own drop-in directory is left out alone, as systemd
+// fails that instance only.
+func (l *fileLoader) instances(n unitName, count int) ([]*Unit, ErrorList) {
+	var us []*Unit
+	var errs ErrorList
+	for i := 1; i <= count; i++ {
+		inst := strconv.Itoa(i)
+		name := n.prefix + "@" + inst + n.suffix
+		opts, files, uerrs := l.dropIns.read(l.dir, name) // its own drop-ins and the template's
+		var u *Unit
+		if len(uerrs) == 0 {
+			u, uerrs = build(l.path, name, n.prefix+"@"+n.suffix, inst, append(l.fileOpts[:len(l.fileOpts):len(l.fileOpts)], opts...), l.sections)
+		}
+		if len(uerrs) == 0 {
+			u.DropInPaths = files
+			us = append(us, u)
+			continue
+		}
+		errs = append(errs, uerrs...)
+		if !withinDir(uerrs, filepath.Join(l.dir, name+".d")) {
+			return nil, errs
+		}
+	}
+	return us, errs
+}
+
+// withinDir reports whether every error of errs is in a file of dir.
+func withinDir(errs ErrorList, dir string) bool {
+	for _, e := range errs {
+		if filepath.Dir(e.File) != dir {
+			return false
+		}
+	}
+	return true
 }
 
 // instancesOf returns the last Instances= value of a template (0 when
