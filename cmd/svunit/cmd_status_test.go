@@ -105,9 +105,14 @@ func TestStatusProcesses(t *testing.T) {
 	})
 	d.expect(0, "start", "tree")
 	var st map[string]any
-	waitFor(t, "status to show tree.unit's two processes", func() bool {
+	waitFor(t, "status to show tree.unit's two sleeps", func() bool {
 		st = d.status("tree")[0]
 		procs, _ := st["processes"].([]any)
+		for _, p := range procs {
+			if cmd, _ := p.(map[string]any)["cmdline"].(string); !strings.HasPrefix(cmd, "sleep ") {
+				return false // the shell has not exec'd yet
+			}
+		}
 		return len(procs) == 2
 	})
 	pid := int(st["pid"].(float64))
