@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"os"
+	"path/filepath"
 	"strings"
 	"syscall"
 
@@ -64,7 +66,15 @@ func probe(path string) error {
 	}
 	how := "Start it with 'svunit daemon' (or 'svunit install-service' to run it at boot), " +
 		"or point at another daemon with --bus PATH or $SVUNIT_BUS."
+	fi, statErr := os.Stat(path)
 	switch {
+	case statErr == nil && fi.IsDir():
+		err = fmt.Errorf("no svunit daemon listens at %s: it is a directory; --bus and $SVUNIT_BUS name the socket itself", path)
+		if inside := filepath.Join(path, "bus"); isSocket(inside) {
+			err = fmt.Errorf("%w (did you mean %s?)", err, inside)
+		}
+	case statErr == nil && fi.Mode().Type() != fs.ModeSocket:
+		err = fmt.Errorf("no svunit daemon listens at %s: it is not a socket but a %s; check --bus or $SVUNIT_BUS", path, fileKind(fi.Mode()))
 	case errors.Is(err, os.ErrNotExist):
 		err = fmt.Errorf("the svunit daemon is not running: there is no bus socket at %s.\n%s", path, how)
 	case errors.Is(err, syscall.ECONNREFUSED):
@@ -75,6 +85,24 @@ func probe(path string) error {
 		err = fmt.Errorf("cannot reach the svunit daemon at %s: %v.\n%s", path, err, how)
 	}
 	return &exitError{code: exitNotLoaded, err: err}
+}
+
+func isSocket(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.Mode().Type() == fs.ModeSocket
+}
+
+// fileKind names the type of a file that is not a socket, for messages.
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m.IsRegular():
+		return "regular file"
+	case m&fs.ModeNamedPipe != 0:
+		return "named pipe"
+	case m&fs.ModeDevice != 0:
+		return "device"
+	}
+	return "file of another type"
 }
 
 // busAddress is the D-Bus address of a unix socket path, with the bytes
@@ -125,7 +153,7 @@ func callError(err error) error {
 		msg := de.Error()
 		switch de.Name {
 		case api.ErrNoSuchUnit:
-			return &exitError{code: exitNotLoaded, err: errors.New(msg)}
+			return &exitError{code: exitNotLoaded, err: errors.New(withNoSuchUnitHint(msg))}
 		case api.ErrAccessDenied:
 			return &exitError{code: exitNoSuchUnit, err: fmt.Errorf("permission denied: %s", msg)}
 		case api.ErrInvalidArgs:

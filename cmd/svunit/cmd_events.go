@@ -31,10 +31,8 @@ events of matching units. This is Supervisor's event system on D-Bus: any
 client can get the same stream with a match rule on svunit's bus.`,
 		setup: func(fs *pflag.FlagSet) func(*globals, []string) error {
 			return func(g *globals, args []string) error {
-				for _, p := range args {
-					if _, err := path.Match(p, ""); err != nil {
-						return usageErrorf("bad pattern %q: %v", p, err)
-					}
+				if err := checkPatterns(args); err != nil {
+					return err
 				}
 				c, err := g.connect()
 				if err != nil {

@@ -12,20 +12,22 @@ import (
 func init() {
 	register(&command{
 		name:     "generate",
-		synopsis: "rc.d|openbsd-rc.d|netbsd-rc.d|init.d|openrc|upstart|launchd|systemd [--name NAME] [--exe PATH] [--log-file PATH]",
+		synopsis: "TARGET [--user] [--name NAME] [--exe PATH]",
 		short:    "Print the init-system wrapper that runs the svunit manager",
 		long: `Prints, on standard output, the file that makes an init system run
 'svunit daemon' in the foreground (or, where the init system needs it, in
-the background with a pid file):
+the background with a pid file). TARGET is one of:
 
-  rc.d           FreeBSD: /usr/local/etc/rc.d/NAME, enable with NAME_enable="YES"
-  openbsd-rc.d   OpenBSD: /etc/rc.d/NAME, enable with 'rcctl enable NAME'
-  netbsd-rc.d    NetBSD: /etc/rc.d/NAME, enable with NAME=YES in /etc/rc.conf
-  init.d         SysV/LSB: /etc/init.d/NAME (POSIX sh; status exits 0 or 3)
-  openrc         OpenRC: /etc/init.d/NAME, enable with 'rc-update add NAME'
-  upstart        Upstart: /etc/init/NAME.conf (starts at boot once written)
-  launchd        macOS: /Library/LaunchDaemons/NAME.plist (--user: ~/Library/LaunchAgents)
-  systemd        /etc/systemd/system/NAME.service (--user: ~/.config/systemd/user)
+  rc.d          FreeBSD: /usr/local/etc/rc.d/NAME; enable: NAME_enable="YES"
+  openbsd-rc.d  OpenBSD: /etc/rc.d/NAME; enable: rcctl enable NAME
+  netbsd-rc.d   NetBSD: /etc/rc.d/NAME; enable: NAME=YES in /etc/rc.conf
+  init.d        SysV/LSB: /etc/init.d/NAME (POSIX sh; status exits 0 or 3)
+  openrc        OpenRC: /etc/init.d/NAME; enable: rc-update add NAME
+  upstart       Upstart: /etc/init/NAME.conf (starts at boot once written)
+  launchd       macOS: /Library/LaunchDaemons/NAME.plist
+                (--user: ~/Library/LaunchAgents/NAME.plist)
+  systemd       /etc/systemd/system/NAME.service
+                (--user: ~/.config/systemd/user/NAME.service)
 
 --units and --bus, when given, are passed to the daemon; otherwise it uses
 its defaults. Every path is quoted for the target's language; a path the

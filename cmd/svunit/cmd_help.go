@@ -19,11 +19,11 @@ func init() {
 				}
 				c := lookup(args[0])
 				if c == nil {
-					return usageErrorf("unknown command %q%s", args[0], suggestCommand(args[0]))
+					return usageErrorf("%v", unknownCommand(args[0]))
 				}
 				cfs := pflag.NewFlagSet("svunit "+c.name, pflag.ContinueOnError)
 				c.setup(cfs)
-				new(globals).bind(cfs)
+				newGlobals().bind(cfs)
 				cfs.BoolP("help", "h", false, "show this help")
 				c.printHelp(os.Stdout, cfs)
 				return nil

@@ -27,8 +27,11 @@ writes one unit file per [program:x] into the unit directory (--dir, else
   autorestart, exitcodes      Restart=, SuccessExitStatus=
   stopsignal, stopwaitsecs    KillSignal=, TimeoutStopSec=
   stopasgroup, killasgroup    KillMode=control-group, KillMode=mixed
-  stdout_logfile, …_maxbytes  StandardOutput=append:PATH|null|syslog, LogMaxBytes=
-  priority, startsecs, …      Priority=, StartSecs=, StartRetries=, UMask=, Environment=
+  stdout_logfile              StandardOutput=append:PATH|null|syslog
+  stdout_logfile_maxbytes     LogMaxBytes=
+  priority, startsecs         Priority=, StartSecs=
+  startretries, umask         StartRetries=, UMask=
+  environment                 Environment=
 
 %(here)s, %(program_name)s, %(group_name)s, %(host_node_name)s and
 %(ENV_X)s are expanded as Supervisor expands them (ENV_X from this shell's

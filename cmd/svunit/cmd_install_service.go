@@ -41,9 +41,15 @@ func (f *serviceFlags) service(g *globals) (*service.Service, error) {
 
 const serviceLong = `The init system is detected (systemd, SysV init.d, OpenRC, Upstart,
 launchd, FreeBSD rc.d through kardianos/service; OpenBSD and NetBSD rc.d by
-svunit itself) unless --backend names one. The file installed is exactly what
-'svunit generate TARGET' prints with the same flags. --units and --bus, when
-given, are passed to the daemon.`
+svunit itself) unless --backend names one.`
+
+// hideInstallFlags hides the flags that only shape the file install-service
+// writes; the other service verbs still accept them, so that a script may
+// pass the same flags to all three.
+func hideInstallFlags(fs *pflag.FlagSet) {
+	fs.MarkHidden("exe")
+	fs.MarkHidden("log-file")
+}
 
 // serviceVerb returns the setup of a service verb: it binds the shared
 // flags (and any extra ones, through more), refuses arguments, builds the
@@ -79,14 +85,16 @@ func init() {
 	var dry bool
 	register(&command{
 		name:     "install-service",
-		synopsis: "[--user] [--units DIR] [--bus PATH] [--name NAME] [--backend B] [--dry-run]",
-		short:    "Install the svunit manager as a service of this machine's init system",
+		synopsis: "[--user] [--dry-run] [--name NAME] [flags]",
+		short:    "Run the manager at boot: install it in the init system",
 		long: `Writes the wrapper that runs 'svunit daemon' where the init system looks
 for it and enables it, so the manager starts at boot (or, with --user, at
 login, for systemd and launchd). It does not start it now. An existing file
 is never replaced: run uninstall-service first.
 
-` + serviceLong + `
+` + serviceLong + ` The file installed is exactly what
+'svunit generate TARGET' prints with the same flags. --units and --bus, when
+given, are passed to the daemon.
 
 --dry-run prints what would be written where, and the commands that would
 run, without changing anything.`,
@@ -105,14 +113,14 @@ run, without changing anything.`,
 	})
 	register(&command{
 		name:     "uninstall-service",
-		synopsis: "[--user] [--name NAME] [--backend B]",
-		short:    "Stop and remove the svunit service that install-service wrote",
+		synopsis: "[--user] [--name NAME] [--backend INIT]",
+		short:    "Stop and remove the service install-service wrote",
 		long: `Stops the manager if it runs, disables the service and removes every file
 install-service wrote (for SysV, the init script and its runlevel links).
 The unit directory and the logs are left alone.
 
 ` + serviceLong,
-		setup: serviceVerb(nil, func(g *globals, s *service.Service) error {
+		setup: serviceVerb(hideInstallFlags, func(g *globals, s *service.Service) error {
 			err := s.Uninstall()
 			if errors.Is(err, service.ErrNotInstalled) {
 				return &exitError{code: exitNoSuchUnit, err: fmt.Errorf("%s does not exist: %w", s.Files()[0], err)}
@@ -125,7 +133,7 @@ The unit directory and the logs are left alone.
 	})
 	register(&command{
 		name:     "service-status",
-		synopsis: "[--user] [--name NAME] [--backend B]",
+		synopsis: "[--user] [--name NAME] [--backend INIT]",
 		short:    "Say whether the svunit service is installed and running",
 		long: `Asks the init system about the service install-service wrote.
 
@@ -133,7 +141,7 @@ Exit status: 0 running, 3 installed but stopped, 4 not installed, 1 when the
 init system gives no answer.
 
 ` + serviceLong,
-		setup: serviceVerb(nil, func(g *globals, s *service.Service) error {
+		setup: serviceVerb(hideInstallFlags, func(g *globals, s *service.Service) error {
 			st, err := s.Status()
 			if g.json() {
 				if err := printJSON(map[string]string{"service": s.Files()[0], "backend": string(s.Target()), "status": string(st)}); err != nil {

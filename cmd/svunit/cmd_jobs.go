@@ -51,6 +51,9 @@ func (v jobVerb) setup(fs *pflag.FlagSet) func(*globals, []string) error {
 		if len(args) == 0 {
 			return usageErrorf("name at least one unit, @group, pattern or all (see 'svunit %s --help')", v.name)
 		}
+		if err := checkPatterns(args); err != nil {
+			return err
+		}
 		c, err := g.connect()
 		if err != nil {
 			return err

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	sddbus "github.com/coreos/go-systemd/v22/dbus"
 	"github.com/spf13/pflag"
@@ -51,7 +52,7 @@ reset-failed. With no argument, every unit.`,
 
 func runKill(g *globals, args []string, sigName, whom string) error {
 	if len(args) == 0 {
-		return usageErrorf("name at least one unit, @group, pattern or all")
+		return usageErrorf("name at least one unit, @group, pattern or all (see 'svunit kill --help')")
 	}
 	sig, err := units.ParseSignal(sigName)
 	if err != nil {
@@ -69,6 +70,9 @@ func runKill(g *globals, args []string, sigName, whom string) error {
 // eachUnit resolves patterns through the daemon and runs do on each unit,
 // printing "unit: what" or the error; one failure makes the exit status 1.
 func eachUnit(g *globals, patterns []string, do func(context.Context, *client, string) (string, error)) error {
+	if err := checkPatterns(patterns); err != nil {
+		return err
+	}
 	c, err := g.connect()
 	if err != nil {
 		return err
@@ -90,7 +94,9 @@ func eachUnit(g *globals, patterns []string, do func(context.Context, *client, s
 		what, err := do(ctx, c, n)
 		o := outcome{Unit: n, Done: what}
 		if err != nil {
-			o.Done, o.Error, failed = "", callError(err).Error(), true
+			// The daemon's message may name the unit too; say it once.
+			msg := strings.TrimPrefix(callError(err).Error(), n+": ")
+			o.Done, o.Error, failed = "", msg, true
 		}
 		out = append(out, o)
 	}

@@ -23,6 +23,9 @@ STATE (for example failed, running or FATAL).`,
 		setup: func(fs *pflag.FlagSet) func(*globals, []string) error {
 			state := fs.String("state", "", "only units in this state (active, failed, RUNNING, FATAL, …)")
 			return func(g *globals, args []string) error {
+				if err := checkPatterns(args); err != nil {
+					return err
+				}
 				c, err := g.connect()
 				if err != nil {
 					return err

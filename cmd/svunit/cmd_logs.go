@@ -38,8 +38,9 @@ logs reads the default file LOGDIR/UNIT.stdout.log (or .stderr.log) of the
 log directory this manager uses; an argument with a slash is read as a file.
 
 For StandardOutput=journal, logs runs journalctl -o cat SVUNIT_UNIT=UNIT
-with the same -n and -f (-o json with --output json). Output that goes to syslog, to the manager's own output
-(inherit) or to null cannot be shown: logs says where it went.
+with the same -n and -f (-o json with --output json). Output that goes to
+syslog, to the manager's own output (inherit) or to null cannot be shown:
+logs says where it went.
 
 With -H, -f long-polls the daemon for new lines, since the file
 descriptor it hands out locally cannot cross ssh.

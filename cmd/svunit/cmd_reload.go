@@ -14,7 +14,7 @@ var errOut = os.Stderr
 func init() {
 	register(&command{
 		name:  "reload",
-		short: "Re-read the unit files and apply the difference (supervisorctl update)",
+		short: "Apply changed unit files (supervisorctl reread and update)",
 		long: `
 Asks the daemon to re-read its unit directory: added units load (and start
 when enabled), removed units stop and unload, changed units restart if they

@@ -16,7 +16,7 @@ func init() {
 	register(&command{
 		name:     "verify",
 		synopsis: "[FILE|DIR…]",
-		short:    "Check unit files and report every error with its file and line",
+		short:    "Check unit files; report every error with its file:line",
 		long: `Loads each FILE (a .unit or .service file) and each DIR (every unit file in
 it) exactly as the manager would, without starting anything, and checks the
 units against each other: unknown or misspelt directives, bad values, bad

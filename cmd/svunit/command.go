@@ -59,7 +59,7 @@ func (c *command) execute(g *globals, args []string) error {
 }
 
 func (c *command) printHelp(w io.Writer, fs *pflag.FlagSet) {
-	fmt.Fprintf(w, "Usage: svunit %s %s\n\n%s\n", c.name, c.synopsis, c.short)
+	fmt.Fprintf(w, "%s\n\n%s\n", c.synopsisLine(), c.short)
 	if c.long != "" {
 		fmt.Fprintf(w, "\n%s\n", strings.TrimSpace(c.long))
 	}
@@ -73,9 +73,9 @@ func (c *command) printHelp(w io.Writer, fs *pflag.FlagSet) {
 		}
 	})
 	if local.HasFlags() {
-		fmt.Fprintf(w, "\nFlags:\n%s", local.FlagUsages())
+		fmt.Fprintf(w, "\nFlags:\n%s", flagUsages(local))
 	}
-	fmt.Fprintf(w, "\nGlobal flags:\n%s", global.FlagUsages())
+	fmt.Fprintf(w, "\nGlobal flags:\n%s", flagUsages(global))
 }
 
 func usage(w io.Writer) {
@@ -92,16 +92,40 @@ func usage(w io.Writer) {
 		fmt.Fprintf(w, "  %-18s %s\n", name, commands[name].short)
 	}
 	fs := pflag.NewFlagSet("", pflag.ContinueOnError)
-	new(globals).bind(fs)
-	fmt.Fprintf(w, "\nGlobal flags:\n%s\nRun 'svunit help COMMAND' or 'svunit COMMAND --help' for details.\n", fs.FlagUsages())
+	newGlobals().bind(fs)
+	fmt.Fprintf(w, "\nGlobal flags:\n%s", flagUsages(fs))
+	fmt.Fprintf(w, "\nRun 'svunit help COMMAND' or 'svunit COMMAND --help' for details.\n")
+	fmt.Fprintf(w, "Coming from supervisorctl? tail is logs, signal is kill, reread and update are\nreload; see docs/from-supervisor.md.\n")
 }
 
 // suggestCommand returns ` (did you mean "x"?)` for a mistyped verb, or "".
+// A unique verb that name begins ("stat" for status) wins; otherwise the
+// nearest verb within one edit (two for longer names), ties going to the first in sorted order so
+// the same typo always gets the same answer.
 func suggestCommand(name string) string {
-	best, bestDist := "", 3
-	for c := range commands {
-		if d := editDistance(name, c); d < bestDist {
-			best, bestDist = c, d
+	names := make([]string, 0, len(commands))
+	for c, cmd := range commands {
+		if !cmd.hidden {
+			names = append(names, c)
+		}
+	}
+	sort.Strings(names)
+	var prefixed []string
+	for _, c := range names {
+		if len(name) >= 3 && strings.HasPrefix(c, name) {
+			prefixed = append(prefixed, c)
+		}
+	}
+	// One edit is a typo in any name; two only in a longer one, or every
+	// short word would "mean" some verb.
+	best, bestDist := "", 2+len(name)/6
+	if len(prefixed) == 1 {
+		best = prefixed[0]
+	} else {
+		for _, c := range names {
+			if d := editDistance(name, c); d < bestDist {
+				best, bestDist = c, d
+			}
 		}
 	}
 	if best == "" {
@@ -110,23 +134,29 @@ func suggestCommand(name string) string {
 	return fmt.Sprintf(" (did you mean %q?)", best)
 }
 
-// editDistance is the Levenshtein distance between a and b.
+// editDistance is the optimal string alignment distance between a and b:
+// Levenshtein's, with a swap of two adjacent letters counting as one edit,
+// the commonest typo ("stauts").
 func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
+	d := make([][]int, len(a)+1)
+	for i := range d {
+		d[i] = make([]int, len(b)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
 	}
 	for i := 1; i <= len(a); i++ {
-		cur[0] = i
 		for j := 1; j <= len(b); j++ {
 			cost := 1
 			if a[i-1] == b[j-1] {
 				cost = 0
 			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
 		}
-		prev, cur = cur, prev
 	}
-	return prev[len(b)]
+	return d[len(a)][len(b)]
 }

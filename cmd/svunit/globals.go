@@ -34,22 +34,25 @@ func (g *globals) bind(fs *pflag.FlagSet) {
 	if fs.Lookup("units") != nil {
 		return
 	}
-	fs.StringVar(&g.units, "units", g.units, "unit directory (default $SVUNIT_UNITS, else the manager's default)")
-	fs.StringVar(&g.bus, "bus", g.bus, "bus socket of the manager (default $SVUNIT_BUS, else the manager's default)")
+	fs.StringVar(&g.units, "units", g.units, "unit directory (default $SVUNIT_UNITS, else /etc/svunit/units as root, $XDG_CONFIG_HOME/svunit/units otherwise)")
+	fs.StringVar(&g.bus, "bus", g.bus, "the manager's bus socket (default $SVUNIT_BUS, else /run/svunit/bus as root, $XDG_RUNTIME_DIR/svunit/bus otherwise)")
 	fs.StringVarP(&g.output, "output", "o", g.output, "output format: text or json")
 	fs.BoolVarP(&g.quiet, "quiet", "q", g.quiet, "print only errors")
-	fs.BoolVar(&g.user, "user", g.user, "use the per-user manager's paths")
-	fs.BoolVar(&g.system, "system", g.system, "use the system manager's paths")
+	fs.BoolVar(&g.user, "user", g.user, "use the per-user manager's paths, even as root")
+	fs.BoolVar(&g.system, "system", g.system, "use the system manager's paths, even as another user")
 	fs.StringVarP(&g.hosts, "host", "H", g.hosts, "run on [USER@]HOST[:PORT][,HOST…] over ssh, in parallel, each line labelled with its host")
 	fs.StringArrayVar(&g.sshOptions, "ssh-option", g.sshOptions, "with -H: pass to ssh, as -o OPTION (or as is when it starts with '-'); repeatable")
 	fs.StringVar(&g.viaSSH, "via-ssh", g.viaSSH, "")
 	fs.MarkHidden("via-ssh")
 }
 
+// newGlobals returns the globals' defaults, which help shows too.
+func newGlobals() *globals { return &globals{output: "text"} }
+
 // parseGlobals reads the global flags that come before the verb and returns
 // the verb and its arguments.
 func parseGlobals(argv []string) (*globals, []string, error) {
-	g := &globals{output: "text"}
+	g := newGlobals()
 	fs := pflag.NewFlagSet("svunit", pflag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.SetInterspersed(false)

@@ -27,7 +27,7 @@ func run(argv []string) int {
 	}
 	cmd := lookup(rest[0])
 	if cmd == nil {
-		fmt.Fprintf(os.Stderr, "svunit: unknown command %q%s\nRun 'svunit help' for the list of commands.\n", rest[0], suggestCommand(rest[0]))
+		fmt.Fprintf(os.Stderr, "svunit: %v\nRun 'svunit help' for the list of commands.\n", unknownCommand(rest[0]))
 		return exitUsage
 	}
 	if g.hosts != "" && g.viaSSH == "" {

@@ -1,0 +1,165 @@
+package main
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// TestUXUnknownCommand types what people type: typos of svunit's verbs and
+// the verbs of supervisorctl and systemctl.
+func TestUXUnknownCommand(t *testing.T) {
+	bin := buildSvunit(t)
+	for _, tc := range []struct {
+		args       []string
+		verb, want string // the unknown verb, and what stderr must say
+	}{
+		{[]string{"stauts"}, "stauts", `did you mean "status"?`},
+		{[]string{"strat", "web"}, "strat", `did you mean "start"?`},
+		{[]string{"stat"}, "stat", `did you mean "status"?`},
+		{[]string{"tail", "-f", "web"}, "tail", "'svunit logs UNIT'"},
+		{[]string{"signal", "HUP", "web"}, "signal", "'svunit kill -s SIG UNIT'"},
+		{[]string{"update"}, "update", "'svunit reload'"},
+		{[]string{"help", "reread"}, "reread", "'svunit reload'"},
+		{[]string{"daemon-reload"}, "daemon-reload", "'svunit reload'"},
+	} {
+		out, errOut, code := runSvunit(t, bin, tc.args...)
+		if code != exitUsage || out != "" || !strings.Contains(errOut, fmt.Sprintf("unknown command %q", tc.verb)) || !strings.Contains(errOut, tc.want) {
+			t.Errorf("svunit %s: exit %d, stdout %q, stderr %q; want exit 2 and %q", strings.Join(tc.args, " "), code, out, errOut, tc.want)
+		}
+	}
+	_, errOut, _ := runSvunit(t, bin, "bogus")
+	if strings.Contains(errOut, "did you mean") {
+		t.Errorf("svunit bogus: a far word got a suggestion: %q", errOut)
+	}
+}
+
+// TestForeignVerbs checks that each hint names verbs svunit has, and that
+// no hint hides a verb of svunit's own.
+func TestForeignVerbs(t *testing.T) {
+	verb := regexp.MustCompile(`'svunit (?:-o json )?([a-z-]+)`)
+	for name, hint := range foreignVerbs {
+		if lookup(name) != nil {
+			t.Errorf("%s is an svunit verb, so its hint is never shown", name)
+		}
+		for _, m := range verb.FindAllStringSubmatch(hint, -1) {
+			if lookup(m[1]) == nil {
+				t.Errorf("the hint for %s names 'svunit %s', which does not exist", name, m[1])
+			}
+		}
+	}
+}
+
+func TestEditDistance(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string
+		want int
+	}{
+		{"", "", 0}, {"stop", "stop", 0}, {"stauts", "status", 1}, {"strat", "start", 1},
+		{"lsit", "list", 1}, {"stp", "stop", 1}, {"bogus", "logs", 2}, {"", "abc", 3},
+	} {
+		if got := editDistance(tc.a, tc.b); got != tc.want {
+			t.Errorf("editDistance(%q, %q) = %d, want %d", tc.a, tc.b, got, tc.want)
+		}
+	}
+}
+
+// TestUXBusPath points --bus at the wrong things and reads what the client
+// says, with no daemon anywhere.
+func TestUXBusPath(t *testing.T) {
+	bin := buildSvunit(t)
+	dir := t.TempDir()
+	file := filepath.Join(dir, "file")
+	writeTestFile(t, file, "")
+
+	// A directory holding a live socket named bus: the likely meaning.
+	withBus := filepath.Join(dir, "run")
+	if err := os.Mkdir(withBus, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	l, err := net.Listen("unix", filepath.Join(withBus, "bus"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+
+	// A socket nobody listens on any more.
+	dead, err := net.ListenUnix("unix", &net.UnixAddr{Name: filepath.Join(dir, "dead"), Net: "unix"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead.SetUnlinkOnClose(false)
+	dead.Close()
+
+	for _, tc := range []struct {
+		bus  string
+		want []string
+	}{
+		{filepath.Join(dir, "none"), []string{"not running", "no bus socket at " + filepath.Join(dir, "none"), "svunit daemon"}},
+		{dir, []string{dir + ": it is a directory", "--bus and $SVUNIT_BUS name the socket itself"}},
+		{withBus, []string{"it is a directory", "did you mean " + filepath.Join(withBus, "bus") + "?"}},
+		{file, []string{file + ": it is not a socket but a regular file", "--bus"}},
+		{filepath.Join(dir, "dead"), []string{"nothing listens on " + filepath.Join(dir, "dead"), "svunit daemon"}},
+	} {
+		for _, verb := range [][]string{{"status"}, {"start", "web"}, {"list"}} {
+			args := append([]string{"--bus", tc.bus}, verb...)
+			out, errOut, code := runSvunit(t, bin, args...)
+			if code != exitNotLoaded || out != "" {
+				t.Errorf("svunit %s: exit %d, stdout %q; want exit 5", strings.Join(args, " "), code, out)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(errOut, w) {
+					t.Errorf("svunit %s: stderr %q lacks %q", strings.Join(args, " "), errOut, w)
+				}
+			}
+		}
+	}
+}
+
+// TestUXBadPattern gives every verb that takes patterns a malformed glob:
+// a usage error (exit 2) that names it, before any daemon is asked.
+func TestUXBadPattern(t *testing.T) {
+	bin := buildSvunit(t)
+	nowhere := filepath.Join(t.TempDir(), "bus")
+	for _, verb := range []string{"start", "stop", "restart", "reload-or-restart", "kill", "reset-failed", "list", "events"} {
+		out, errOut, code := runSvunit(t, bin, "--bus", nowhere, verb, "web", "worker@[")
+		if code != exitUsage || out != "" || !strings.Contains(errOut, `bad pattern "worker@["`) || !strings.Contains(errOut, "close every '['") {
+			t.Errorf("svunit %s 'worker@[': exit %d, stdout %q, stderr %q", verb, code, out, errOut)
+		}
+	}
+}
+
+// TestUXUnitErrors reads the errors about units of a real daemon.
+func TestUXUnitErrors(t *testing.T) {
+	bin := buildSvunit(t)
+	d := startDaemon(t, bin, map[string]string{
+		"web.unit":   fmt.Sprintf(sleepUnit, "web"),
+		"crash.unit": crashUnit,
+	})
+
+	_, errOut := d.expect(exitNotLoaded, "start", "nosuch")
+	if !strings.Contains(errOut, `"nosuch"`) || !strings.Contains(errOut, "'svunit list'") {
+		t.Errorf("start nosuch said %q; want the name and a pointer to 'svunit list'", errOut)
+	}
+	_, errOut = d.expect(exitNotLoaded, "stop", "wbe")
+	if !strings.Contains(errOut, "did you mean web") || strings.Contains(errOut, "'svunit list'") {
+		t.Errorf("stop wbe said %q; want only the near name", errOut)
+	}
+
+	// crash is not running: kill fails for it and says so once.
+	_, errOut = d.expect(exitFailure, "kill", "crash")
+	if !strings.HasPrefix(errOut, "crash.unit: ") || strings.Contains(errOut, "crash.unit: crash.unit") {
+		t.Errorf("kill of a stopped unit said %q; want the unit named once", errOut)
+	}
+}
+
+func TestUXVersion(t *testing.T) {
+	out, _, code := runSvunit(t, buildSvunit(t), "version")
+	if code != 0 || !strings.HasPrefix(out, "svunit ") || strings.Contains(out, "(devel)") {
+		t.Errorf("svunit version: exit %d, %q", code, out)
+	}
+}
