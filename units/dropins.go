@@ -63,13 +63,19 @@ func findDropIns(dirs []string) ([]string, ErrorList) {
 			errs.Addf(p, 0, "", "", "cannot read the drop-in: %v (fix it, or remove it)", err)
 		case fi.Mode().IsRegular() && fi.Size() > 0:
 			files = append(files, p)
-		case fi.Mode().IsRegular() || fi.Mode()&fs.ModeCharDevice != 0:
+		case fi.Mode().IsRegular() || isDevNull(fi):
 			// Empty, or a link to /dev/null: masks the name, adds nothing.
 		default:
 			errs.Add(p, 0, "", "", "not a regular file (a drop-in must be a file or a symlink to one)")
 		}
 	}
 	return files, errs
+}
+
+// isDevNull reports whether fi is /dev/null, which masks a drop-in.
+func isDevNull(fi fs.FileInfo) bool {
+	null, err := os.Stat(os.DevNull)
+	return err == nil && os.SameFile(fi, null)
 }
 
 // A dropInReader finds and parses the drop-ins of the units of one unit

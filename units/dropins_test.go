@@ -291,3 +291,17 @@ func TestDropInErrorOfOneInstance(t *testing.T) {
 		t.Errorf("a bad template drop-in: %d units, errors %q, want none and %q", len(set.Units()), got, want)
 	}
 }
+
+// TestDropInNotAFile checks that a drop-in linked to a device other than
+// /dev/null is an error, not a mask.
+func TestDropInNotAFile(t *testing.T) {
+	dir := writeTree(t, map[string]string{
+		"a.unit":             "[Service]\nExecStart=/bin/a\n",
+		"a.unit.d/10-x.conf": "->/dev/zero",
+	})
+	_, err := LoadFile(filepath.Join(dir, "a.unit"))
+	want := []string{"a.unit.d/10-x.conf: not a regular file (a drop-in must be a file or a symlink to one)"}
+	if got := errorStrings(err, dir); !reflect.DeepEqual(got, want) {
+		t.Errorf("errors %q, want %q", got, want)
+	}
+}
