@@ -9,9 +9,13 @@
 // reports each stream's bytes written and dropped and its errors.
 // It owns a pipe per stream (stderr may share stdout's: ToStdout, or
 // StandardError=inherit as in systemd, or the same file) whose write ends
-// are given to every child the unit runs, and one goroutine per stream that
-// copies from the pipe to the sink. Null and Inherit need no pipe: the child
-// gets /dev/null or a duplicate of the manager's stdout.
+// are given to every child the unit runs. On Linux one epoll instance,
+// served by one goroutine, watches the read ends of all streams, each
+// armed for one event: when a pipe has bytes a copier goroutine starts,
+// moves them to the sink until the pipe is empty, arms the pipe again and
+// exits (elsewhere one goroutine per stream waits in Go's poller). Null and
+// Inherit need no pipe: the child gets /dev/null or a duplicate of the
+// manager's stdout.
 //
 // Files: a regular file is written by splice(2) on Linux, pipe to file with
 // no copy through user space. When a file reaches Config.MaxBytes it is
@@ -22,14 +26,17 @@
 // removed or replaced behind our back is noticed within a MiB or a second of
 // further output and created again.
 //
-// Memory: a quiet unit costs two pipes of the kernel's default size and two
-// goroutines parked in the runtime poller, and no buffer: buffers come from
-// a shared sync.Pool only while bytes pass through user space. A stream
-// whose pipe is found full grows it to 1 MiB (on Linux; at most 64 such
-// pipes at once, 16 for a manager that is not root, within the kernel's
-// per-user budget), so a busy writer runs ahead and the copier moves large
-// batches.
-// Nothing runs on a timer.
+// Memory: a quiet unit costs two pipes of the kernel's default size and no
+// goroutine and no buffer (about 2 KB of heap in all): buffers come from a
+// shared sync.Pool only while bytes pass through user space. A busy stream
+// (its pipe found full, or bytes again within 2 ms of the last batch)
+// grows its pipe to 1 MiB (on Linux; at most 64 such pipes at once, 16 for
+// a manager that is not root, within the kernel's per-user budget), so a
+// chatty writer runs ahead; its copier then lingers a millisecond when it
+// empties the pipe instead of parking, so small writes move in large
+// batches and do not wake the manager one by one, unless the writer is
+// fast enough to fill half the pipe meanwhile.
+// Nothing runs on a timer while a unit is quiet.
 //
 // Concurrency: an Output's methods may be called from any goroutine. Reopen
 // and Rotate take the stream's lock, and so wait for the chunk being

@@ -1,6 +1,10 @@
 package journal
 
-import "testing"
+import (
+	"testing"
+
+	"golang.org/x/sys/unix"
+)
 
 // A chatty writer of 100-byte lines is served in batches: once busy, its
 // copier lingers instead of parking after every line, so a few copiers
@@ -21,4 +25,20 @@ func TestChattyWriterIsBatched(t *testing.T) {
 	}
 	data, _ := readRotated(t, DefaultPath(dir, "w", "stdout"), 0, 0)
 	checkLines(t, data, "o", 100, 0, lines)
+}
+
+// The read ends and the waiter's epoll fd are close-on-exec, so that no
+// child keeps another unit's pipe open (its copier would never see the
+// end of input); the children get only the write ends, through Files.
+func TestReadEndsCloseOnExec(t *testing.T) {
+	o := mustOpen(t, Config{Unit: "w", LogDir: t.TempDir()})
+	for name, fd := range map[string]int{"stdout's read end": o.stdout.fd, "stderr's read end": o.stderr.fd, "the epoll fd": theWaiter.ep} {
+		flags, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if flags&unix.FD_CLOEXEC == 0 {
+			t.Errorf("%s (fd %d) is inherited by children: no FD_CLOEXEC", name, fd)
+		}
+	}
 }
