@@ -56,19 +56,26 @@ func testImportRuns(t *testing.T, bin string) {
 		files[u.Unit] = u.Text
 	}
 	d := startDaemon(t, bin, files)
+	// The daemon is ready before the start jobs of the enabled units end.
 	want := map[string]string{"nap@1.unit": "RUNNING", "nap@2.unit": "RUNNING", "nap@3.unit": "RUNNING", "idle.unit": "STOPPED"}
+	var pool []map[string]any
 	got := map[string]string{}
-	for _, u := range d.status("@pool") {
-		name, _ := u["unit"].(string)
-		got[name], _ = u["state"].(string)
-		if pid, ok := u["pid"].(float64); ok && got[name] == "RUNNING" {
+	if !poll(func() bool {
+		pool, got = d.status("@pool"), map[string]string{}
+		for _, u := range pool {
+			name, _ := u["unit"].(string)
+			got[name], _ = u["state"].(string)
+		}
+		return fmt.Sprint(got) == fmt.Sprint(want)
+	}) {
+		t.Fatalf("units of @pool: %v, want %v", got, want)
+	}
+	for _, u := range pool {
+		if pid, ok := u["pid"].(float64); ok && u["state"] == "RUNNING" {
 			if uid := procUID(t, int(pid)); uid != nobodyUID(t) {
-				t.Errorf("%s runs as uid %s, want nobody's", name, uid)
+				t.Errorf("%s runs as uid %s, want nobody's", u["unit"], uid)
 			}
 		}
-	}
-	if fmt.Sprint(got) != fmt.Sprint(want) {
-		t.Errorf("units of @pool: %v, want %v", got, want)
 	}
 }
 
