@@ -51,11 +51,13 @@
 //
 // # Concurrency contract
 //
-// Each unit has one goroutine that owns all of its mutable state. Everyone
-// else talks to it through an unbounded mailbox, so posting never blocks:
-// not the API, not the reaper, not timers; once a removed unit's goroutine
-// has ended, a request sent to it is answered on the sender's side (its
-// job skipped), never left waiting. Readers get immutable Snapshots,
+// Each unit's mutable state is owned by one goroutine at a time, which
+// runs only while the unit has messages: a post to an empty mailbox starts
+// it and it ends when the box is empty again, so an idle unit costs no
+// goroutine and no stack. Everyone else talks to it through that unbounded
+// mailbox, so posting never blocks: not the API, not the reaper, not
+// timers; once a removed unit is gone, a request sent to it is answered on
+// the sender's side (its job skipped), never left waiting. Readers get immutable Snapshots,
 // published with an atomic pointer at every state change and after each
 // batch of messages. One
 // reaper per process (SIGCHLD, then waitid/wait4 until nothing is left)
@@ -81,7 +83,11 @@
 // It knows nothing of D-Bus (bus/api exports it), does not parse unit
 // files (package units does), and does not copy output (package journal
 // does; the manager opens one journal.Output per unit and hands its files
-// to each child). Where the manager can create a cgroup v2 subtree under
+// to each child). New and Reload open the outputs of the units they load
+// on a goroutine of their own, in start order, so that a boot's first
+// spawns overlap the creation of later units' log files (about a
+// millisecond a file on some file systems); a spawn waits for its unit's
+// outputs, and a snapshot shows the log files once they are open. Where the manager can create a cgroup v2 subtree under
 // its own group, each unit runs in a group of its own (clone3 puts the
 // child there before it runs), and KillMode=control-group means that
 // group; elsewhere it means the run's process group, every descendant of

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -91,9 +92,7 @@ func New(cfg Config) (*Manager, error) {
 		}
 	}
 	m.set = set
-	for _, u := range set.Units() {
-		m.add(u)
-	}
+	m.addAll(slices.Concat(set.StartOrder(set.Units())...)) // outputs open in the order a boot starts units
 	return m, nil
 }
 
@@ -122,11 +121,21 @@ func (m *Manager) load() (*units.Set, error) {
 	return set, err
 }
 
-// add makes the runtime of u and starts its goroutine. A unit whose output
-// cannot be opened is still loaded, with its output sent to /dev/null and
-// the reason in its snapshot's Logs.Error.
-func (m *Manager) add(u *units.Unit) *service {
-	s := newService(m, u, m.openOutputs(u))
+// addAll makes the runtime of each of us, and opens their outputs in the
+// background, in the order of us. A unit whose output cannot be opened is
+// still loaded, with its output sent to /dev/null and the reason in its
+// snapshot's Logs.Error.
+func (m *Manager) addAll(us []*units.Unit) {
+	ss := make([]*service, len(us))
+	for i, u := range us {
+		ss[i] = m.add(u, pendingOutputs())
+	}
+	m.openInBackground(ss, us)
+}
+
+// add makes the runtime of u with outputs out.
+func (m *Manager) add(u *units.Unit, out *outputs) *service {
+	s := newService(m, u, out)
 
 	m.mu.Lock()
 	m.svcs[u.Name] = s

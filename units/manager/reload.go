@@ -89,21 +89,22 @@ func diffSets(old, set *units.Set) ReloadReport {
 // definition; it queues starts for added enabled units and restarts for
 // changed units that were running.
 func (m *Manager) apply(old, set *units.Set, rep ReloadReport) []*Job {
-	var toStart, toRestart []*units.Unit
+	var added, toStart, toRestart []*units.Unit
 	for _, name := range rep.Added {
 		u := set.Get(name)
-		m.add(u)
+		added = append(added, u)
 		if u.Enabled() {
 			toStart = append(toStart, u)
 		}
 	}
+	m.addAll(added)
 	for _, name := range rep.Changed {
 		u, s := set.Get(name), m.service(name)
 		if st := s.snap.Load().State; st == Running || st == Starting || st == Backoff {
 			toRestart = append(toRestart, u)
 		}
 		var out *outputs
-		if !sameOutput(old.Get(name), u) || s.out.Load().err != nil {
+		if !sameOutput(old.Get(name), u) || s.out.Load().failed() {
 			out = m.openOutputs(u)
 		}
 		s.send(msgReplace{u: u, out: out})
@@ -118,7 +119,7 @@ func (m *Manager) apply(old, set *units.Set, rep ReloadReport) []*Job {
 		// and positions in messages follow the file. Output that could
 		// not be opened is tried again (the directory may exist now).
 		r := msgReplace{u: set.Get(name), same: true}
-		if s.out.Load().err != nil {
+		if s.out.Load().failed() {
 			if out := m.openOutputs(r.u); out.err == nil {
 				r.out = out
 			}

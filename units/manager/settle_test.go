@@ -66,7 +66,7 @@ func TestSettled(t *testing.T) {
 		t.Errorf("unchanged unit restarted: pid %d → %d", before.MainPID, after.MainPID)
 	}
 	for len(sub.C) > 0 {
-		if e := <-sub.C; e.Unit == "same.unit" {
+		if e := <-sub.C; e.Unit == "same.unit" && e.Type != JobRemoved { // the boot's JobRemoved may come after Settled
 			t.Errorf("reload published %s for the unchanged unit", e.Type)
 		}
 	}

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"svunit.dev/svunit/units"
 )
@@ -285,10 +286,9 @@ func TestOutputCannotOpen(t *testing.T) {
 		s.StandardOutput = "append:/nonexistent-svunit-dir/mute.log"
 	})
 	m := newManagerConfig(t, Config{LogDir: t.TempDir()}, u)
-	snap, _ := m.Unit("mute")
-	if !strings.Contains(snap.Logs.Error, "/nonexistent-svunit-dir/mute.log") {
-		t.Errorf("Logs.Error = %q, want it to name the file", snap.Logs.Error)
-	}
+	waitUnit(t, m, "mute", 20*time.Second, "showing why its output is lost", func(s Snapshot) bool {
+		return strings.Contains(s.Logs.Error, "/nonexistent-svunit-dir/mute.log")
+	})
 	if rs := waitFor(t)(m.Start("mute")); rs[0] != JobDone {
 		t.Errorf("start: %s", rs[0])
 	}
