@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
@@ -197,6 +198,8 @@ func napUnits(t *testing.T, dir string) string {
 }
 
 // etcRcFiles lists /etc/init.d and /etc/rc?.d, to compare before and after.
+// The services of these tests run by other processes (another go test on
+// this machine, named svunit-KIND-PID) are left out: they come and go.
 func etcRcFiles(t *testing.T) string {
 	t.Helper()
 	var names []string
@@ -205,10 +208,16 @@ func etcRcFiles(t *testing.T) string {
 		if err != nil {
 			t.Fatal(err)
 		}
-		names = append(names, m...)
+		for _, n := range m {
+			if p := otherTestService.FindStringSubmatch(n); p == nil || p[1] == strconv.Itoa(os.Getpid()) {
+				names = append(names, n)
+			}
+		}
 	}
 	return strings.Join(names, " ")
 }
+
+var otherTestService = regexp.MustCompile(`svunit-[a-z]+-([0-9]+)$`)
 
 func readFile(dir, name string) string {
 	b, _ := os.ReadFile(filepath.Join(dir, name))
