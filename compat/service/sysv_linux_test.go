@@ -197,13 +197,14 @@ func napUnits(t *testing.T, dir string) string {
 	return units
 }
 
-// etcRcFiles lists /etc/init.d and /etc/rc?.d, to compare before and after.
+// etcRcFiles lists /etc/init.d, /etc/rc?.d and OpenRC's runlevels, to
+// compare before and after.
 // The services of these tests run by other processes (another go test on
 // this machine, named svunit-KIND-PID) are left out: they come and go.
 func etcRcFiles(t *testing.T) string {
 	t.Helper()
 	var names []string
-	for _, pattern := range []string{"/etc/init.d/*", "/etc/rc?.d/*"} {
+	for _, pattern := range []string{"/etc/init.d/*", "/etc/rc?.d/*", "/etc/runlevels/*/*"} {
 		m, err := filepath.Glob(pattern)
 		if err != nil {
 			t.Fatal(err)
