@@ -158,8 +158,29 @@ func TestUXUnitErrors(t *testing.T) {
 }
 
 func TestUXVersion(t *testing.T) {
-	out, _, code := runSvunit(t, buildSvunit(t), "version")
+	bin := buildSvunit(t)
+	out, _, code := runSvunit(t, bin, "version")
 	if code != 0 || !strings.HasPrefix(out, "svunit ") || strings.Contains(out, "(devel)") {
 		t.Errorf("svunit version: exit %d, %q", code, out)
+	}
+	if _, errOut, code := runSvunit(t, bin, "version", "web"); code != exitUsage || !strings.Contains(errOut, `"web"`) {
+		t.Errorf("svunit version web: exit %d, %q; want 2", code, errOut)
+	}
+}
+
+// TestUXVerifyMissing runs verify on paths that do not exist, as a new
+// user does before creating the unit directory.
+func TestUXVerifyMissing(t *testing.T) {
+	bin := buildSvunit(t)
+	dir := t.TempDir()
+	noDir := filepath.Join(dir, "units")
+	_, errOut, code := runSvunit(t, bin, "--units", noDir, "verify")
+	if code != exitFailure || !strings.Contains(errOut, "the unit directory "+noDir+" does not exist") || !strings.Contains(errOut, "--units DIR") {
+		t.Errorf("verify of a missing unit directory: exit %d, %q", code, errOut)
+	}
+	noFile := filepath.Join(dir, "web.unit")
+	_, errOut, code = runSvunit(t, bin, "verify", noFile, noDir)
+	if code != exitFailure || !strings.Contains(errOut, noFile+": cannot read: no such file or directory") || !strings.Contains(errOut, noDir+": cannot read: no such file or directory") || !strings.Contains(errOut, "2 errors") {
+		t.Errorf("verify of missing paths: exit %d, %q", code, errOut)
 	}
 }

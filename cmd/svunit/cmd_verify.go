@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -48,7 +49,11 @@ type verifyError struct {
 
 func runVerify(g *globals, args []string) error {
 	if len(args) == 0 {
-		args = []string{g.paths().Units}
+		dir := g.paths().Units
+		if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+			return &exitError{code: exitFailure, err: fmt.Errorf("the unit directory %s does not exist: create it, or name unit files or directories (svunit verify FILE|DIR…), or pass --units DIR", dir)}
+		}
+		args = []string{dir}
 	}
 	loaded, errs := verifyLoad(args)
 	if g.json() {
@@ -100,7 +105,12 @@ func verifyLoad(args []string) (int, units.ErrorList) {
 			continue // the same file twice would clash with itself
 		}
 		seen[abs] = true
-		if fi, err := os.Stat(arg); err == nil && fi.IsDir() {
+		fi, err := os.Stat(arg)
+		if errors.Is(err, fs.ErrNotExist) {
+			errs.Add(arg, 0, "", "", "cannot read: no such file or directory (name unit files, or directories of them)")
+			continue
+		}
+		if err == nil && fi.IsDir() {
 			set, err := units.LoadDir(arg)
 			collect(err)
 			all = append(all, set.Units()...)

@@ -18,6 +18,9 @@ func init() {
 		short: "Print svunit's version",
 		setup: func(fs *pflag.FlagSet) func(*globals, []string) error {
 			return func(g *globals, args []string) error {
+				if len(args) > 0 {
+					return usageErrorf("unexpected argument %q (version takes none)", args[0])
+				}
 				v := versionString()
 				if g.json() {
 					return printJSON(map[string]string{"version": v, "go": runtime.Version(), "os": runtime.GOOS, "arch": runtime.GOARCH})

@@ -21,7 +21,7 @@ func checkPatterns(args []string) error {
 
 // noSuchUnitHint is added to the daemon's word that a unit does not exist:
 // the usual causes are a typo and a unit file added since the last reload.
-const noSuchUnitHint = "; 'svunit list' shows the units the daemon has loaded, and 'svunit reload' loads new unit files"
+const noSuchUnitHint = "; 'svunit list' with no argument shows every unit the daemon has loaded, and 'svunit reload' loads new unit files"
 
 // withNoSuchUnitHint adds noSuchUnitHint to msg unless msg already says
 // what to do: a near name, or how a unit joins a group.
