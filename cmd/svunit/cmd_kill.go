@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -89,14 +90,15 @@ func eachUnit(g *globals, patterns []string, do func(context.Context, *client, s
 		Error string `json:"error,omitempty"`
 	}
 	var out []outcome
-	failed := false
+	code := 0 // the exit status: the failures' own when they agree, else 1
 	for _, n := range names {
 		what, err := do(ctx, c, n)
 		o := outcome{Unit: n, Done: what}
 		if err != nil {
+			err = callError(err)
 			// The daemon's message may name the unit too; say it once.
-			msg := strings.TrimPrefix(callError(err).Error(), n+": ")
-			o.Done, o.Error, failed = "", msg, true
+			o.Done, o.Error = "", strings.TrimPrefix(err.Error(), n+": ")
+			code = agreeingExit(code, err)
 		}
 		out = append(out, o)
 	}
@@ -113,8 +115,23 @@ func eachUnit(g *globals, patterns []string, do func(context.Context, *client, s
 			}
 		}
 	}
-	if failed {
-		return exitCode(exitFailure)
+	if code != 0 {
+		return exitCode(code)
 	}
 	return nil
+}
+
+// agreeingExit folds the exit status err asks for into code, the status of
+// the failures so far (0 for none): a status they all share, such as 4 when
+// every unit refused permission, else 1.
+func agreeingExit(code int, err error) int {
+	c := exitFailure
+	var ee *exitError
+	if errors.As(err, &ee) {
+		c = ee.code
+	}
+	if code != 0 && code != c {
+		return exitFailure
+	}
+	return c
 }

@@ -77,7 +77,7 @@ func printList(ss []unitStatus, quiet bool) error {
 		return err
 	}
 	if !quiet {
-		fmt.Printf("\n%d units listed.\n", len(ss))
+		fmt.Printf("\n%d %s listed.\n", len(ss), plural(len(ss), "unit", "units"))
 	}
 	return nil
 }
