@@ -23,7 +23,8 @@ Sends SIGNAL (default TERM; a name such as HUP or SIGUSR1, or a number) to
 each unit's main process (--kill-whom main) or to every process it started
 (all, the default). Sending a signal is not a stop: a unit that exits
 because of it is restarted as its Restart= says. Exit status 0 when every
-unit was signalled, 1 otherwise, 5 when a unit or group does not exist.`,
+unit was signalled, 4 when permission was refused for every failed one, 1
+for other failures, 5 when a unit or group does not exist.`,
 		setup: func(fs *pflag.FlagSet) func(*globals, []string) error {
 			sigName := fs.StringP("signal", "s", "TERM", "the signal to send")
 			whom := fs.String("kill-whom", "all", "main (the main process) or all (every process of the unit)")
