@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"path"
 	"strings"
 	"syscall"
 	"time"
@@ -20,14 +19,15 @@ import (
 func init() {
 	register(&command{
 		name:     "events",
-		synopsis: "[PATTERN...]",
+		synopsis: "[UNIT|@GROUP|PATTERN...]",
 		short:    "Print state changes and jobs as they happen",
 		long: `
 Prints one line per event until interrupted (or one JSON object per line
 with --output json): a unit's changed properties (ActiveState, SubState,
 SupervisorState, MainPID, …), a job queued or finished with its result, a
-unit added or removed by reload. PATTERN (a glob such as 'web*') keeps the
-events of matching units. This is Supervisor's event system on D-Bus: any
+unit added or removed by reload. With arguments, only the events of the
+units they name: a unit (web.unit, or just web), @GROUP, all, or a glob
+such as 'worker@*' (quote it). This is Supervisor's event system on D-Bus: any
 client can get the same stream with a match rule on svunit's bus.`,
 		setup: func(fs *pflag.FlagSet) func(*globals, []string) error {
 			return func(g *globals, args []string) error {
@@ -59,6 +59,10 @@ type event struct {
 }
 
 func (c *client) streamEvents(ctx context.Context, g *globals, patterns []string) error {
+	filter, err := c.newEventFilter(ctx, g, patterns)
+	if err != nil {
+		return err
+	}
 	for _, rule := range [][]dbus.MatchOption{
 		{dbus.WithMatchInterface("org.freedesktop.DBus.Properties"), dbus.WithMatchMember("PropertiesChanged"), dbus.WithMatchPathNamespace("/org/freedesktop/systemd1/unit")},
 		{dbus.WithMatchInterface("org.freedesktop.systemd1.Manager"), dbus.WithMatchObjectPath(api.ManagerPath)},
@@ -83,7 +87,7 @@ func (c *client) streamEvents(ctx context.Context, g *globals, patterns []string
 				return &exitError{code: exitFailure, err: fmt.Errorf("the svunit daemon went away")}
 			}
 			e, ok := eventOf(s)
-			if !ok || !matchAny(e.Unit, patterns) {
+			if !ok || !filter.match(e.Unit) {
 				continue
 			}
 			if err := printEvent(g, &e); err != nil {
@@ -132,18 +136,6 @@ func eventOf(s *dbus.Signal) (event, bool) {
 		return e, false
 	}
 	return e, e.Unit != ""
-}
-
-func matchAny(name string, patterns []string) bool {
-	if len(patterns) == 0 {
-		return true
-	}
-	for _, p := range patterns {
-		if ok, _ := path.Match(p, name); ok || p == name {
-			return true
-		}
-	}
-	return false
 }
 
 // eventTextKeys are the properties the text form shows, in this order.

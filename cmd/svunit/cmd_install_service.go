@@ -29,6 +29,11 @@ func (f *serviceFlags) service(g *globals) (*service.Service, error) {
 	// The target only decides the default log file of a launchd agent;
 	// service.New picks the backend itself.
 	target := compat.Target(f.backend)
+	if f.backend != "" {
+		if _, err := compat.ParseTarget(f.backend); err != nil {
+			return nil, usageErrorf("--backend: %v (or leave it out to detect the init system)", err)
+		}
+	}
 	if target == "" && runtime.GOOS == "darwin" {
 		target = compat.Launchd
 	}

@@ -184,3 +184,15 @@ func TestUXVerifyMissing(t *testing.T) {
 		t.Errorf("verify of missing paths: exit %d, %q", code, errOut)
 	}
 }
+
+// TestUXServiceBackend names an init system svunit does not know: a usage
+// error that lists the known ones, whichever service verb it is.
+func TestUXServiceBackend(t *testing.T) {
+	bin := buildSvunit(t)
+	for _, verb := range []string{"install-service", "uninstall-service", "service-status"} {
+		_, errOut, code := runSvunit(t, bin, verb, "--backend", "sytemd")
+		if code != exitUsage || !strings.Contains(errOut, `--backend: unknown target "sytemd"`) || !strings.Contains(errOut, "systemd") {
+			t.Errorf("svunit %s --backend sytemd: exit %d, %q", verb, code, errOut)
+		}
+	}
+}
