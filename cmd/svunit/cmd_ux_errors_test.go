@@ -150,6 +150,16 @@ func TestUXUnitErrors(t *testing.T) {
 		t.Errorf("stop wbe said %q; want only the near name", errOut)
 	}
 
+	// --state takes any case, and refuses what is no state at all.
+	upper, _ := d.expect(0, "list", "--state", "STOPPED")
+	lower, _ := d.expect(0, "list", "--state", "stopped")
+	if upper != lower || !strings.Contains(lower, "crash.unit") {
+		t.Errorf("list --state STOPPED:\n%s\nlist --state stopped:\n%s", upper, lower)
+	}
+	if _, errOut := d.expect(exitUsage, "list", "--state", "stoped"); !strings.Contains(errOut, `--state "stoped" is not a state`) {
+		t.Errorf("list --state stoped said %q", errOut)
+	}
+
 	// crash is not running: kill fails for it and says so once.
 	_, errOut = d.expect(exitFailure, "kill", "crash")
 	if !strings.HasPrefix(errOut, "crash.unit: ") || strings.Contains(errOut, "crash.unit: crash.unit") {
