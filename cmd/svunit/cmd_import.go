@@ -61,7 +61,7 @@ Exit status: 0 when the units were written (warnings or not), 1 on errors.`,
 					for _, e := range list.List {
 						fmt.Fprintf(os.Stderr, "%s\n", e)
 					}
-					return &exitError{code: exitFailure, err: fmt.Errorf("%d error(s); nothing was written", len(list.List))}
+					return &exitError{code: exitFailure, err: fmt.Errorf("%d %s; nothing was written", len(list.List), plural(len(list.List), "error", "errors"))}
 				}
 				if err != nil {
 					return err

@@ -125,7 +125,7 @@ func waitJobs(ctx context.Context, ch <-chan *dbus.Signal, jobs []queuedJob) (ma
 		select {
 		case s, ok := <-ch:
 			if !ok {
-				return results, &exitError{code: exitFailure, err: fmt.Errorf("lost the connection to the svunit daemon while waiting for %d job(s)", len(want)-n)}
+				return results, &exitError{code: exitFailure, err: fmt.Errorf("lost the connection to the svunit daemon while waiting for %d %s", len(want)-n, plural(len(want)-n, "job", "jobs"))}
 			}
 			if s.Name != "org.freedesktop.systemd1.Manager.JobRemoved" || len(s.Body) != 4 {
 				continue
@@ -137,7 +137,7 @@ func waitJobs(ctx context.Context, ch <-chan *dbus.Signal, jobs []queuedJob) (ma
 				n++
 			}
 		case <-ctx.Done():
-			return results, &exitError{code: exitFailure, err: fmt.Errorf("stopped waiting for %d job(s); they go on in the daemon (see 'svunit status')", len(want)-n)}
+			return results, &exitError{code: exitFailure, err: fmt.Errorf("stopped waiting for %d %s; they go on in the daemon (see 'svunit status')", len(want)-n, plural(len(want)-n, "job", "jobs"))}
 		}
 	}
 	return results, nil

@@ -206,3 +206,20 @@ func TestUXServiceBackend(t *testing.T) {
 		}
 	}
 }
+
+// TestUXImportError imports a configuration with one bad command: the
+// error has its file and line, and nothing is written.
+func TestUXImportError(t *testing.T) {
+	bin := buildSvunit(t)
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "supervisord.conf")
+	writeTestFile(t, conf, "[program:bad]\ncommand=/bin/echo \"unclosed\n")
+	out := filepath.Join(dir, "units")
+	_, errOut, code := runSvunit(t, bin, "import", conf, "--dir", out)
+	if code != exitFailure || !strings.Contains(errOut, conf+":2: command: ") || !strings.Contains(errOut, "1 error; nothing was written") {
+		t.Errorf("import of a bad command: exit %d, %q", code, errOut)
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("import with an error created %s (%v)", out, err)
+	}
+}
