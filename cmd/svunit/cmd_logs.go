@@ -27,7 +27,7 @@ func init() {
 	register(&command{
 		name:     "logs",
 		synopsis: "[-f] [-n N] [--stderr] [--rotate] UNIT|@GROUP|FILE...",
-		short:    "Show the last lines of units' output, and follow it",
+		short:    "Show units' output, and follow it (supervisorctl tail)",
 		long: `
 Prints the last N lines a unit wrote to its log file (supervisorctl tail),
 then with -f every new line as it comes, across rotations (tail -F). With

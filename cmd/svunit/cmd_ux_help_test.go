@@ -29,8 +29,15 @@ func TestUXHelp(t *testing.T) {
 			continue
 		}
 		verbs = append(verbs, name)
-		if !regexp.MustCompile(`(?m)^  ` + regexp.QuoteMeta(name) + ` +\S`).MatchString(top) {
-			t.Errorf("svunit help does not list %s", name)
+		if n := len(regexp.MustCompile(`(?m)^  `+regexp.QuoteMeta(name)+` +\S`).FindAllString(top, -1)); n != 1 {
+			t.Errorf("svunit help lists %s %d times, want once", name, n)
+		}
+	}
+	for _, s := range helpSections {
+		for _, v := range s.verbs {
+			if lookup(v) == nil {
+				t.Errorf("help section %q names %s, which is no verb", s.title, v)
+			}
 		}
 	}
 	sort.Strings(verbs)

@@ -78,9 +78,20 @@ func (c *command) printHelp(w io.Writer, fs *pflag.FlagSet) {
 	fmt.Fprintf(w, "\nGlobal flags:\n%s", flagUsages(global))
 }
 
-func usage(w io.Writer) {
-	fmt.Fprintf(w, "Usage: svunit [global flags] COMMAND [ARGS]\n\n")
-	fmt.Fprintf(w, "svunit supervises programs described by systemd-style unit files.\n\nCommands:\n")
+// helpSections group the verbs in 'svunit help' by what people come to
+// do; a verb in none of them is listed under "Other commands".
+var helpSections = []struct {
+	title string
+	verbs []string
+}{
+	{"Control units", []string{"start", "stop", "restart", "reload-or-restart", "kill", "reset-failed"}},
+	{"See what runs", []string{"status", "list", "logs", "events"}},
+	{"Unit files", []string{"reload", "verify", "cat", "import"}},
+	{"The manager", []string{"daemon", "install-service", "uninstall-service", "service-status", "generate"}},
+}
+
+// visibleCommands returns the names of the verbs 'svunit help' lists, sorted.
+func visibleCommands() []string {
 	names := make([]string, 0, len(commands))
 	for name, c := range commands {
 		if !c.hidden {
@@ -88,8 +99,27 @@ func usage(w io.Writer) {
 		}
 	}
 	sort.Strings(names)
-	for _, name := range names {
-		fmt.Fprintf(w, "  %-18s %s\n", name, commands[name].short)
+	return names
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintf(w, "Usage: svunit [global flags] COMMAND [ARGS]\n\n")
+	fmt.Fprintf(w, "svunit supervises programs described by systemd-style unit files.\n")
+	listed := map[string]bool{}
+	for _, s := range helpSections {
+		fmt.Fprintf(w, "\n%s:\n", s.title)
+		for _, name := range s.verbs {
+			if c := lookup(name); c != nil && !c.hidden {
+				fmt.Fprintf(w, "  %-18s %s\n", name, c.short)
+				listed[name] = true
+			}
+		}
+	}
+	fmt.Fprintf(w, "\nOther commands:\n")
+	for _, name := range visibleCommands() {
+		if !listed[name] {
+			fmt.Fprintf(w, "  %-18s %s\n", name, commands[name].short)
+		}
 	}
 	fs := pflag.NewFlagSet("", pflag.ContinueOnError)
 	newGlobals().bind(fs)
@@ -103,13 +133,7 @@ func usage(w io.Writer) {
 // nearest verb within one edit (two for longer names), ties going to the first in sorted order so
 // the same typo always gets the same answer.
 func suggestCommand(name string) string {
-	names := make([]string, 0, len(commands))
-	for c, cmd := range commands {
-		if !cmd.hidden {
-			names = append(names, c)
-		}
-	}
-	sort.Strings(names)
+	names := visibleCommands()
 	var prefixed []string
 	for _, c := range names {
 		if len(name) >= 3 && strings.HasPrefix(c, name) {
