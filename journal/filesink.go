@@ -123,26 +123,38 @@ func (s *fileSink) room() int64 {
 // spliceFrom moves what the pipe fd holds into the file, up to the rotation
 // size, and rotates when it is reached. handled is false when the caller must
 // copy through a buffer instead (not a regular file, or no splice here).
+// Bytes taken from the pipe that the file did not take are written as a
+// chunk read from the pipe would be, so none is skipped or reordered.
 func (s *fileSink) spliceFrom(fd int) (n, lost int64, handled bool, err error) {
 	if !s.regular || s.noSplice || s.resync {
 		return 0, 0, false, nil
 	}
 	s.checkReplaced()
-	n, handled, err = splice(fd, s.fd, s.room())
+	n, rest, handled, err := splice(fd, s.fd, s.room())
 	if !handled {
 		s.noSplice = true
-		return 0, 0, false, nil
+		if len(rest) == 0 {
+			return 0, 0, false, nil
+		}
 	}
 	s.size += n
-	if err != nil && err != errWouldBlock {
+	switch {
+	case err != nil && err != errWouldBlock:
 		lost = s.dropPartialLine()
 		s.resync = lost > 0 // the pipe goes on with the rest of that line
-		return n, lost, true, fmt.Errorf("log file %s: %w", s.path, err)
-	}
-	if err == nil && s.rotating() && s.size >= s.limit {
+		err = fmt.Errorf("log file %s: %w", s.path, err)
+	case err == nil && s.rotating() && s.size >= s.limit:
 		err = s.rotateAtLine()
 	}
-	return n, 0, true, err
+	if len(rest) > 0 {
+		wn, werr := s.write(rest)
+		n += int64(len(rest))
+		lost += int64(len(rest) - wn)
+		if werr != nil {
+			err = werr
+		}
+	}
+	return n, lost, true, err
 }
 
 // write writes p, rotating whenever the file reaches its size limit. After

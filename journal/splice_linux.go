@@ -2,33 +2,143 @@ package journal
 
 import (
 	"errors"
+	"io"
 	"os"
+	"sync"
 	"sync/atomic"
 
 	"golang.org/x/sys/unix"
 )
 
-// splice moves up to max bytes from the pipe fd src to the file fd dst at
+// splice moves up to max bytes from the pipe src to the file fd dst at
 // dst's current offset, without copying through user space. It never waits
-// for the pipe: with nothing to read it returns errWouldBlock. handled is
-// false when this kernel or file cannot splice, and the caller copies instead.
-func splice(src, dst int, max int64) (n int64, handled bool, err error) {
-	if max > spliceMax {
-		max = spliceMax
+// for the pipe: with nothing to read it returns errWouldBlock. The bytes go
+// through a relay pipe of ours: splicing a pipe into a file holds the
+// pipe's lock for the whole file write, which would stall the child
+// writing to src meanwhile, while moving pages from pipe to pipe is quick.
+// rest holds bytes taken from src that the file did not take (on error,
+// or when it cannot be spliced into: handled false), for the caller to
+// write; handled is false when nothing was taken and the caller copies.
+func splice(src, dst int, max int64) (n int64, rest []byte, handled bool, err error) {
+	rl, err := getRelay()
+	if err != nil {
+		return 0, nil, false, nil // no pipe to spare: copy through user space
 	}
+	m, err := spliceNonblock(src, rl.w, min(max, spliceMax))
+	if err != nil || m == 0 {
+		putRelay(rl)
+		return 0, nil, true, err
+	}
+	handled = true
+	for n < m {
+		k, serr := unix.Splice(rl.r, nil, dst, nil, int(m-n), unix.SPLICE_F_MOVE)
+		if serr == unix.EINTR {
+			continue
+		}
+		if serr == unix.EINVAL || serr == unix.ENOSYS {
+			handled = false // this file cannot be spliced into
+			break
+		}
+		if serr == nil && k == 0 {
+			serr = io.ErrShortWrite
+		}
+		if serr != nil {
+			err = serr
+			break
+		}
+		n += k
+	}
+	if n < m {
+		rest = make([]byte, m-n)
+		if _, rerr := io.ReadFull(relayReader(rl.r), rest); rerr != nil {
+			closeRelay(rl) // it may still hold bytes
+			return n, rest, handled, errors.Join(err, rerr)
+		}
+	}
+	putRelay(rl)
+	return n, rest, handled, err
+}
+
+// spliceNonblock moves what the pipe src holds, up to max bytes, to the
+// pipe dst; errWouldBlock when src is empty.
+func spliceNonblock(src, dst int, max int64) (int64, error) {
 	for {
 		m, err := unix.Splice(src, nil, dst, nil, int(max), unix.SPLICE_F_NONBLOCK|unix.SPLICE_F_MOVE)
 		switch {
 		case err == nil:
-			return m, true, nil
-		case errors.Is(err, unix.EINTR):
+			return m, nil
+		case err == unix.EINTR:
 			continue
-		case errors.Is(err, unix.EAGAIN):
-			return 0, true, errWouldBlock
-		case errors.Is(err, unix.EINVAL), errors.Is(err, unix.ENOSYS):
-			return 0, false, nil
+		case err == unix.EAGAIN:
+			return 0, errWouldBlock
 		}
-		return 0, true, err
+		return 0, err
+	}
+}
+
+// A relay is a spare pipe between a child's pipe and a file; see splice.
+type relay struct{ r, w int }
+
+// relays keeps a few empty relays for the next splice; more are made when
+// more copiers splice at once, and closed when they come back to a full
+// list.
+var relays struct {
+	sync.Mutex
+	free []relay
+}
+
+const maxSpareRelays = 4
+
+func getRelay() (relay, error) {
+	relays.Lock()
+	if n := len(relays.free); n > 0 {
+		rl := relays.free[n-1]
+		relays.free = relays.free[:n-1]
+		relays.Unlock()
+		return rl, nil
+	}
+	relays.Unlock()
+	var p [2]int
+	if err := unix.Pipe2(p[:], unix.O_CLOEXEC|unix.O_NONBLOCK); err != nil {
+		return relay{}, err
+	}
+	// Best effort: a relay of the default size moves 64 KiB per splice.
+	unix.FcntlInt(uintptr(p[0]), unix.F_SETPIPE_SZ, spliceMax)
+	return relay{p[0], p[1]}, nil
+}
+
+// putRelay keeps an empty relay for later, or closes it.
+func putRelay(rl relay) {
+	relays.Lock()
+	if len(relays.free) < maxSpareRelays {
+		relays.free = append(relays.free, rl)
+		rl = relay{-1, -1}
+	}
+	relays.Unlock()
+	if rl.r >= 0 {
+		closeRelay(rl)
+	}
+}
+
+func closeRelay(rl relay) {
+	unix.Close(rl.r)
+	unix.Close(rl.w)
+}
+
+// relayReader reads the non-blocking relay fd, which holds what the
+// caller reads from it.
+type relayReader int
+
+func (r relayReader) Read(p []byte) (int, error) {
+	for {
+		n, err := unix.Read(int(r), p)
+		if err == unix.EINTR {
+			continue
+		}
+		if n == 0 && err == nil {
+			return 0, io.ErrUnexpectedEOF
+		}
+		return max(n, 0), err
 	}
 }
 
