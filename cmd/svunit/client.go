@@ -35,7 +35,7 @@ func (g *globals) connect() (*client, error) {
 	if g.viaSSH != "" {
 		path = g.viaSSH // -H: the bus is that host's, reached through ssh (remote.go)
 	} else if err := probe(path); err != nil {
-		return nil, err
+		return nil, g.otherManagerHint(err)
 	}
 	c := &client{bus: path}
 	var dialed []*dbus.Conn
@@ -90,6 +90,36 @@ func probe(path string) error {
 func isSocket(path string) bool {
 	fi, err := os.Stat(path)
 	return err == nil && fi.Mode().Type() == fs.ModeSocket
+}
+
+// otherManagerHint adds to err, the failure to reach the default bus, that
+// the other manager's socket is there: Alice typing 'svunit status' on a
+// machine whose root manager runs wants --system, not a manager of her own.
+// A bus named by --bus or $SVUNIT_BUS was meant, and gets no hint.
+func (g *globals) otherManagerHint(err error) error {
+	if g.bus != "" || os.Getenv("SVUNIT_BUS") != "" {
+		return err
+	}
+	other := *g
+	other.user, other.system = g.paths().System, !g.paths().System
+	flag := "--user"
+	if other.system {
+		flag = "--system"
+	}
+	if bus := other.paths().Bus; isSocket(bus) {
+		var ee *exitError
+		if errors.As(err, &ee) && ee.err != nil {
+			ee.err = fmt.Errorf("%w\nThe %s manager listens at %s: add %s to reach it", ee.err, managerKind(other.system), bus, flag)
+		}
+	}
+	return err
+}
+
+func managerKind(system bool) string {
+	if system {
+		return "system"
+	}
+	return "per-user"
 }
 
 // fileKind names the type of a file that is not a socket, for messages.

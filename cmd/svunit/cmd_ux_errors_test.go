@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -221,5 +222,46 @@ func TestUXImportError(t *testing.T) {
 	}
 	if _, err := os.Stat(out); !os.IsNotExist(err) {
 		t.Errorf("import with an error created %s (%v)", out, err)
+	}
+}
+
+// TestUXOtherManager runs a client as root where no system manager runs
+// but a per-user one does: the error says that --user reaches it.
+func TestUXOtherManager(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Fatal("this test reads the system manager's default path, which is root's (CI runs as root)")
+	}
+	if isSocket("/run/svunit/bus") {
+		t.Fatal("a system manager listens at /run/svunit/bus; this test needs it absent")
+	}
+	bin := buildSvunit(t)
+	runtime := t.TempDir()
+	if err := os.Mkdir(filepath.Join(runtime, "svunit"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	l, err := net.Listen("unix", filepath.Join(runtime, "svunit", "bus"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "SVUNIT_BUS=") && !strings.HasPrefix(kv, "XDG_RUNTIME_DIR=") {
+			env = append(env, kv)
+		}
+	}
+	cmd := exec.Command(bin, "status")
+	cmd.Env = append(env, "XDG_RUNTIME_DIR="+runtime)
+	out, err := cmd.CombinedOutput()
+	want := "The per-user manager listens at " + filepath.Join(runtime, "svunit", "bus") + ": add --user to reach it"
+	if cmd.ProcessState.ExitCode() != exitNotLoaded || !strings.Contains(string(out), want) {
+		t.Errorf("svunit status with only a per-user manager: %v, %q; want exit 5 and %q", err, out, want)
+	}
+
+	// A bus the user named gets no hint: it was meant.
+	cmd = exec.Command(bin, "--bus", filepath.Join(runtime, "none"), "status")
+	cmd.Env = append(env, "XDG_RUNTIME_DIR="+runtime)
+	if out, _ := cmd.CombinedOutput(); strings.Contains(string(out), "add --user") {
+		t.Errorf("svunit --bus PATH status hinted at another manager: %q", out)
 	}
 }
