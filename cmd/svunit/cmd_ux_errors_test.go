@@ -142,6 +142,11 @@ func TestUXUnitErrors(t *testing.T) {
 		"crash.unit": crashUnit,
 	})
 
+	// status checks its patterns once it has the daemon.
+	if _, errOut := d.expect(exitUsage, "status", "worker@["); !strings.Contains(errOut, `bad pattern "worker@["`) {
+		t.Errorf("status 'worker@[' said %q", errOut)
+	}
+
 	_, errOut := d.expect(exitNotLoaded, "start", "nosuch")
 	if !strings.Contains(errOut, `"nosuch"`) || !strings.Contains(errOut, "'svunit list'") {
 		t.Errorf("start nosuch said %q; want the name and a pointer to 'svunit list'", errOut)

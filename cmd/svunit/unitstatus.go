@@ -85,6 +85,9 @@ func (c *client) statuses(ctx context.Context, patterns []string) ([]unitStatus,
 	if patterns == nil {
 		patterns = []string{}
 	}
+	if err := checkPatterns(patterns); err != nil {
+		return nil, err
+	}
 	if err := c.svunit(ctx, "ListUnitsStatus", []any{&raw}, patterns); err != nil {
 		return nil, err
 	}
