@@ -21,10 +21,14 @@ func init() {
 		long: `
 Sends SIGNAL (default TERM; a name such as HUP or SIGUSR1, or a number) to
 each unit's main process (--kill-whom main) or to every process it started
-(all, the default). Sending a signal is not a stop: a unit that exits
-because of it is restarted as its Restart= says. Exit status 0 when every
-unit was signalled, 4 when permission was refused for every failed one, 1
-for other failures, 5 when a unit or group does not exist.`,
+(all, the default). kill(1)'s spelling works too: svunit kill -HUP web,
+svunit kill -9 web. Sending a signal is not a stop: a unit that exits
+because of it is restarted as its Restart= says.
+
+Exit status 0 when every unit was signalled, 4 when permission was refused
+for every failed one, 1 for other failures, 5 when a unit or group does not
+exist.`,
+		rewrite: killStyleSignal,
 		setup: func(fs *pflag.FlagSet) func(*globals, []string) error {
 			sigName := fs.StringP("signal", "s", "TERM", "the signal to send")
 			whom := fs.String("kill-whom", "all", "main (the main process) or all (every process of the unit)")
@@ -52,9 +56,41 @@ reset-failed. With no argument, every unit.`,
 	})
 }
 
+// killStyleSignal turns kill(1)'s -HUP, -SIGUSR1 and -9 into -s HUP, -s
+// SIGUSR1 and -s 9. Only upper-case names and numbers are taken, so that
+// svunit's own short flags (-h, -q, -o…) and -H keep their meaning.
+func killStyleSignal(args []string) []string {
+	out := make([]string, 0, len(args)+1)
+	for i, a := range args {
+		if a == "--" {
+			return append(out, args[i:]...)
+		}
+		if name, ok := strings.CutPrefix(a, "-"); ok && looksLikeSignal(name) {
+			out = append(out, "-s", name)
+			continue
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+// looksLikeSignal reports whether s is a signal written as kill(1) and
+// Supervisor write it: a number, or an upper-case name (HUP, SIGUSR1).
+func looksLikeSignal(s string) bool {
+	if s == "" || strings.ToUpper(s) != s || s[0] == '-' {
+		return false
+	}
+	_, err := units.ParseSignal(s)
+	return err == nil
+}
+
 func runKill(g *globals, args []string, sigName, whom string) error {
 	if len(args) == 0 {
 		return usageErrorf("name at least one unit, @group, pattern or all (see 'svunit kill --help')")
+	}
+	if len(args) > 1 && looksLikeSignal(args[0]) {
+		// supervisorctl's 'signal HUP web' order
+		return usageErrorf("%q is a signal, not a unit: write 'svunit kill -s %s %s'", args[0], args[0], strings.Join(args[1:], " "))
 	}
 	sig, err := units.ParseSignal(sigName)
 	if err != nil {

@@ -270,3 +270,37 @@ func TestUXOtherManager(t *testing.T) {
 		t.Errorf("svunit --bus PATH status hinted at another manager: %q", out)
 	}
 }
+
+// TestUXKillSpelling sends signals written as kill(1) and supervisorctl
+// write them, and checks what arrives with the unit's own log.
+func TestUXKillSpelling(t *testing.T) {
+	bin := buildSvunit(t)
+	// The unit logs each HUP and USR1 it gets, and says when it listens.
+	trap := "[Service]\nExecStart=/bin/sh -c 'trap \"echo got HUP\" HUP; trap \"echo got USR1\" USR1; echo ready; while :; do sleep 0.1; done'\nStartSecs=0\nKillMode=process\n"
+	d := startDaemon(t, bin, map[string]string{"trap.unit": trap})
+	d.expect(0, "start", "trap")
+	logHas := func(want string) func() bool {
+		return func() bool {
+			out, _, _ := d.svunit("logs", "-n", "100", "trap")
+			return strings.Contains(out, want)
+		}
+	}
+	waitFor(t, "trap.unit to say ready", logHas("ready"))
+
+	if out, errOut := d.expect(0, "kill", "-HUP", "--kill-whom", "main", "trap"); out != "trap.unit: sent SIGHUP\n" {
+		t.Errorf("kill -HUP: %q %q", out, errOut)
+	}
+	waitFor(t, "trap.unit to log the HUP", logHas("got HUP"))
+	d.expect(0, "kill", "--kill-whom=main", "-SIGUSR1", "trap")
+	waitFor(t, "trap.unit to log the USR1", logHas("got USR1"))
+
+	// supervisorctl's order: the signal where the unit goes.
+	if _, errOut := d.expect(exitUsage, "kill", "HUP", "trap"); !strings.Contains(errOut, "'svunit kill -s HUP trap'") {
+		t.Errorf("kill HUP trap said %q", errOut)
+	}
+	// -H stays the host flag, and -9 is SIGKILL.
+	d.expect(exitUsage, "kill", "-H", "trap")
+	if out, _ := d.expect(0, "kill", "-9", "trap"); out != "trap.unit: sent SIGKILL\n" {
+		t.Errorf("kill -9: %q", out)
+	}
+}

@@ -23,6 +23,10 @@ type command struct {
 	// setup binds the verb's flags on fs and returns the function that runs it
 	// once fs has been parsed.
 	setup func(fs *pflag.FlagSet) func(g *globals, args []string) error
+
+	// rewrite, when set, turns habits from other tools into the verb's own
+	// flags before they are parsed (kill -HUP into kill -s HUP).
+	rewrite func(args []string) []string
 }
 
 var commands = map[string]*command{}
@@ -45,6 +49,9 @@ func (c *command) execute(g *globals, args []string) error {
 	runFn := c.setup(fs)
 	g.bind(fs)
 	help := fs.BoolP("help", "h", false, "show this help")
+	if c.rewrite != nil {
+		args = c.rewrite(args)
+	}
 	if err := fs.Parse(args); err != nil {
 		return usageErrorf("%v (see 'svunit %s --help')", err, c.name)
 	}
