@@ -65,6 +65,10 @@ Exit status: 0, 1 when a log cannot be read, 4 when a unit does not exist,
 				if o.lines < 0 {
 					return usageErrorf("--lines %d: want 0 or more", o.lines)
 				}
+				if n := len(args); n > 1 && (args[n-1] == "stderr" || args[n-1] == "stdout") {
+					// supervisorctl's 'tail web stderr'
+					return usageErrorf("%q names a stream, not a unit: write 'svunit logs --stderr UNIT' for standard error (standard output is the default)", args[n-1])
+				}
 				if o.rotate {
 					return rotateLogs(g, args)
 				}

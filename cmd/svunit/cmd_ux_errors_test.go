@@ -304,3 +304,14 @@ func TestUXKillSpelling(t *testing.T) {
 		t.Errorf("kill -9: %q", out)
 	}
 }
+
+// TestUXLogsStream types supervisorctl's 'tail web stderr'.
+func TestUXLogsStream(t *testing.T) {
+	bin := buildSvunit(t)
+	for _, stream := range []string{"stderr", "stdout"} {
+		_, errOut, code := runSvunit(t, bin, "--bus", filepath.Join(t.TempDir(), "bus"), "logs", "-f", "web", stream)
+		if code != exitUsage || !strings.Contains(errOut, "'svunit logs --stderr UNIT'") {
+			t.Errorf("svunit logs -f web %s: exit %d, %q", stream, code, errOut)
+		}
+	}
+}
