@@ -23,6 +23,11 @@ func TestUXHelp(t *testing.T) {
 		t.Fatalf("svunit help: exit %d", code)
 	}
 	checkHelpText(t, "svunit help", top)
+	for _, want := range []string{"  -h, --help ", "      --version ", "docs/from-supervisor.md"} {
+		if !strings.Contains(top, want) {
+			t.Errorf("svunit help lacks %q", want)
+		}
+	}
 	var verbs []string
 	for name, c := range commands {
 		if c.hidden {

@@ -130,6 +130,8 @@ func usage(w io.Writer) {
 	}
 	fs := pflag.NewFlagSet("", pflag.ContinueOnError)
 	newGlobals().bind(fs)
+	fs.BoolP("help", "h", false, "show this help")
+	fs.Bool("version", false, "print svunit's version")
 	fmt.Fprintf(w, "\nGlobal flags:\n%s", flagUsages(fs))
 	fmt.Fprintf(w, "\nRun 'svunit help COMMAND' or 'svunit COMMAND --help' for details.\n")
 	fmt.Fprintf(w, "Coming from supervisorctl? tail is logs, signal is kill, reread and update are\nreload; see docs/from-supervisor.md.\n")
