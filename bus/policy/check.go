@@ -113,8 +113,22 @@ func (p *Policy) refusal(c bus.Cred, verb Verb, u *units.Unit, near []string) er
 	if n := userName(c.UID); n != "" {
 		name = n
 	}
-	return p.refuse("%s may not %s %s: %s, and by default %s (to allow it, add AllowUsers=%s:%s to [Unit] in %s)",
-		who(c), verb, u.Name, why, p.onlyPrivileged(), name, verb, u.Path)
+	return p.refuse("%s may not %s: %s, and by default %s (to allow it, add AllowUsers=%s:%s to [Unit] in %s)",
+		who(c), unitVerbText(verb, u.Name), why, p.onlyPrivileged(), name, verb, u.Path)
+}
+
+// unitVerbText says what verb does to unit, for a refusal: "stop web.unit",
+// "read the logs of web.unit".
+func unitVerbText(v Verb, unit string) string {
+	switch v {
+	case Logs:
+		return "read the logs of " + unit
+	case Kill:
+		return "send signals to " + unit
+	case Status:
+		return "see the status of " + unit
+	}
+	return string(v) + " " + unit
 }
 
 func verbText(v Verb) string {

@@ -125,6 +125,9 @@ func TestBusRules(t *testing.T) {
 		"may not call x.M on :1.9":             p.CanSend(other, methodCall(":1.9")),
 		"may not reload or change the manager": p.CheckAll(other, Manage),
 		"may not do \"bogus\"":                 p.CheckAll(other, "bogus"),
+		"may not read the logs of web.unit":    p.CheckAll(other, Logs, testUnit("web.unit", "")),
+		"may not send signals to web.unit":     p.CheckAll(other, Kill, testUnit("web.unit", "")),
+		"may not stop web.unit":                p.CheckAll(other, Stop, testUnit("web.unit", "")),
 	}
 	for want, err := range refusals {
 		if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "uid 4242") || !strings.Contains(err.Error(), "pid 77") {
