@@ -32,7 +32,8 @@ last lines of its output.
 
 Exit status, as systemctl status: 0 when every unit shown is active, 3 when
 one is not, 4 when a unit or group does not exist, 5 when the daemon cannot
-be reached.`,
+be reached. With -q nothing is printed but errors: the exit status alone
+answers, as with systemctl is-active --quiet.`,
 		setup: func(fs *pflag.FlagSet) func(*globals, []string) error {
 			lines := fs.IntP("lines", "n", 10, "lines of output to show per unit with arguments")
 			return func(g *globals, args []string) error {
@@ -59,7 +60,7 @@ func runStatus(g *globals, args []string, lines int) error {
 		}
 		return err
 	}
-	if len(args) > 0 {
+	if len(args) > 0 && !g.quiet {
 		for i := range ss {
 			if lines > 0 {
 				ss[i].Logs = c.tail(ctx, &ss[i], lines)
@@ -68,6 +69,7 @@ func runStatus(g *globals, args []string, lines int) error {
 		}
 	}
 	switch {
+	case g.quiet:
 	case g.json():
 		err = printJSON(ss)
 	case len(args) == 0:
