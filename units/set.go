@@ -92,6 +92,7 @@ func checkLogFiles(us []*Unit, errs *ErrorList, bad map[*Unit]bool) {
 		directive string
 	}
 	owner := map[string]writer{}
+	reported := map[string]bool{} // FILE:LINE:PATH already reported
 	for _, u := range us {
 		for _, d := range []string{"StandardOutput", "StandardError"} {
 			v := u.Service.StandardOutput
@@ -114,8 +115,23 @@ func checkLogFiles(us []*Unit, errs *ErrorList, bad map[*Unit]bool) {
 			bad[u], bad[w.u] = true, true
 			file, line := u.Where("Service." + d)
 			wfile, wline := w.u.Where("Service." + w.directive)
-			errs.Addf(file, line, "Service", d, "%s and %s both write to %s (%s:%d); two units may not share a log file: give each its own (in a template, put %%i in the path)", u.Name, w.u.Name, p, wfile, wline)
-			errs.Addf(wfile, wline, "Service", w.directive, "%s and %s both write to %s (%s:%d); two units may not share a log file: give each its own (in a template, put %%i in the path)", w.u.Name, u.Name, p, file, line)
+			// Each line that names the path is reported once: the
+			// instances of one template share theirs.
+			for _, e := range []struct {
+				file      string
+				line      int
+				directive string
+				a, b      string
+				ofile     string
+				oline     int
+			}{{file, line, d, u.Name, w.u.Name, wfile, wline}, {wfile, wline, w.directive, w.u.Name, u.Name, file, line}} {
+				key := fmt.Sprintf("%s:%d:%s", e.file, e.line, p)
+				if reported[key] {
+					continue
+				}
+				reported[key] = true
+				errs.Addf(e.file, e.line, "Service", e.directive, "%s and %s both write to %s (%s:%d); two units may not share a log file: give each its own (in a template, put %%i in the path)", e.a, e.b, p, e.ofile, e.oline)
+			}
 		}
 	}
 }

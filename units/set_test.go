@@ -37,6 +37,25 @@ func TestSetSharedLogFile(t *testing.T) {
 	}
 }
 
+// TestSetSharedLogFileTemplate: the instances of a template that share one
+// log file get one error, on the template's line, not one per pair.
+func TestSetSharedLogFileTemplate(t *testing.T) {
+	dir := writeUnits(t, map[string]string{
+		"w@.unit": svc("StandardOutput=append:/var/log/w.log\nInstances=3\n"),
+		"v@.unit": svc("StandardOutput=append:/var/log/v-%i.log\nInstances=3\n"), // one file each: fine
+	})
+	set, err := LoadDir(dir)
+	want := []string{
+		"w@.unit:3: Service.StandardOutput: w@2.unit and w@1.unit both write to /var/log/w.log (w@.unit:3); two units may not share a log file: give each its own (in a template, put %i in the path)",
+	}
+	if got := errorStrings(err, dir); !reflect.DeepEqual(got, want) {
+		t.Errorf("errors:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if got := names(set.Units()); !reflect.DeepEqual(got, []string{"v@1.unit", "v@2.unit", "v@3.unit"}) {
+		t.Errorf("set = %q", got)
+	}
+}
+
 func TestSetCycleAndRequires(t *testing.T) {
 	dir := writeUnits(t, map[string]string{
 		"a.unit":  "[Unit]\nAfter=b\n" + svc(""),
