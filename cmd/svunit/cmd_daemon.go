@@ -68,7 +68,7 @@ func runDaemon(g *globals, p paths) error {
 	if err != nil {
 		return err
 	}
-	m, err := manager.New(manager.Config{UnitDir: p.Units, LogDir: p.LogDir, Logf: logger.Printf, Load: da.load(), Settled: freeMemory})
+	m, err := manager.New(manager.Config{UnitDir: p.Units, LogDir: p.LogDir, Logf: logger.Printf, Load: da.load(), Settled: startMemoryTrimmer(quietBeforeTrim).Trim})
 	if err != nil {
 		return err
 	}
