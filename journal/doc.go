@@ -17,8 +17,9 @@
 // Inherit need no pipe: the child gets /dev/null or a duplicate of the
 // manager's stdout.
 //
-// Files: a regular file is written by splice(2) on Linux, pipe to file with
-// no copy through user space. When a file reaches Config.MaxBytes it is
+// Files: a regular file is written by splice(2) on Linux, with no copy
+// through user space, via a relay pipe (splicing a pipe into a file holds
+// the pipe's lock for the whole write, which would stall the child). When a file reaches Config.MaxBytes it is
 // rotated to NAME.1 … NAME.Backups; the bytes after its last newline (at
 // most 1 MiB) are read back and move to the new file, so no line is split
 // and no file exceeds MaxBytes (a longer line is cut). A file that is not
