@@ -237,7 +237,7 @@ func TestUnitsLoad(t *testing.T) {
 	for _, u := range set.Units() {
 		names = append(names, u.Name)
 	}
-	want := "cron.unit envfirst.unit exit1.unit web@1.unit web@2.unit web@3.unit worker.unit"
+	want := "cron.unit envfirst.unit exit1.unit queue@1.unit queue@2.unit web@1.unit web@2.unit web@3.unit worker.unit"
 	if got := strings.Join(names, " "); got != want {
 		t.Fatalf("loaded units %s, want %s", got, want)
 	}

@@ -68,6 +68,9 @@ func logTarget(val, here string) (string, error) {
 // settings. svunit rotates both streams with one LogMaxBytes= and
 // LogBackups=, so differing stderr settings are reported.
 func (p *program) finishLogs() {
+	for i, key := range []string{"stdout_logfile", "stderr_logfile"} {
+		p.logs[i].target = p.perInstance(key, p.logs[i])
+	}
 	out, errs := p.logs[0], p.logs[1]
 	if out.target != "" {
 		p.service = append(p.service, "StandardOutput="+out.target)
@@ -90,6 +93,25 @@ func (p *program) finishLogs() {
 	if n := pickSetting(p, "logfile_backups", out.backups, errs.backups); n != nil {
 		p.service = append(p.service, "LogBackups="+strconv.Itoa(*n))
 	}
+}
+
+// perInstance returns ls's target, made one file per instance when the
+// program is a template and the path does not use %(process_num): in
+// Supervisor the processes would interleave their lines in one file and
+// rotate it under each other; svunit refuses units that share a file.
+func (p *program) perInstance(key string, ls logStream) string {
+	path, ok := strings.CutPrefix(ls.target, "append:")
+	if !ok || !p.exp.template || strings.Contains(path, instanceMark) {
+		return ls.target
+	}
+	ext := filepath.Ext(path)
+	if strings.Contains(ext, "/") {
+		ext = ""
+	}
+	own := strings.TrimSuffix(path, ext) + "-" + instanceMark + ext
+	p.d.warnf(ls.pos, "%s=%s would be shared by the %d processes: each instance writes its own file, %s",
+		key, path, p.instances, strings.ReplaceAll(own, instanceMark, "%i"))
+	return "append:" + own
 }
 
 // pickSetting returns stdout's setting, else stderr's, and warns when both
