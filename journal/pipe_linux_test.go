@@ -20,8 +20,8 @@ func TestChattyWriterIsBatched(t *testing.T) {
 	copiers := o.stdout.copiers
 	o.stdout.pmu.Unlock()
 	t.Logf("%d copiers for %d bytes in 100-byte writes", copiers, total)
-	if want := total / (32 << 10); copiers > want {
-		t.Errorf("%d copiers started for %d bytes; want at most %d (one per 32 KiB)", copiers, total, want)
+	if want := total / (16 << 10); copiers > want {
+		t.Errorf("%d copiers started for %d bytes; want at most %d (one per 16 KiB)", copiers, total, want)
 	}
 	data, _ := readRotated(t, DefaultPath(dir, "w", "stdout"), 0, 0)
 	checkLines(t, data, "o", 100, 0, lines)
