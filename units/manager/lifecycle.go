@@ -398,13 +398,15 @@ func (s *service) moveMain(v string) {
 	s.out.Load().setPID(n)
 }
 
-// resetFailed clears FATAL and the failure result and counters.
+// resetFailed clears FATAL and the failure result and counters. The result
+// is cleared first, so that the snapshot move publishes is not "failed".
 func (s *service) resetFailed() {
 	s.backoffs, s.nRestarts, s.restartStep, s.startTimes = 0, 0, 0, nil
-	if s.state == Fatal || s.state == Unknown {
-		s.move(Stopped)
-	}
-	if s.state == Stopped || s.state == Exited && !s.restartPending {
+	fatal := s.state == Fatal || s.state == Unknown
+	if fatal || s.state == Stopped || s.state == Exited && !s.restartPending {
 		s.result = ResultSuccess
+	}
+	if fatal {
+		s.move(Stopped)
 	}
 }
