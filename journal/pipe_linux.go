@@ -43,32 +43,35 @@ type waiter struct {
 }
 
 var (
-	waiterOnce sync.Once
-	theWaiter  *waiter
-	waiterErr  error
+	waiterMu  sync.Mutex // guards theWaiter's creation
+	theWaiter *waiter    // set once, before any stream uses it
 )
 
-// sharedWaiter returns the waiter, starting it on first use.
+// sharedWaiter returns the waiter, starting it on first use. A failure
+// (no fd left, say) is returned, and the next Open tries again.
 func sharedWaiter() (*waiter, error) {
-	waiterOnce.Do(func() {
-		ep, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
-		if err == nil {
-			err = unix.SetNonblock(ep, true)
-		}
-		if err != nil {
-			waiterErr = fmt.Errorf("epoll instance for log pipes: %w", err)
-			return
-		}
-		f := os.NewFile(uintptr(ep), "epoll")
-		rc, err := f.SyscallConn()
-		if err != nil {
-			waiterErr = fmt.Errorf("epoll instance for log pipes: %w", err)
-			return
-		}
-		theWaiter = &waiter{ep: ep, streams: make(map[uint64]*stream)}
-		go theWaiter.serve(f, rc)
-	})
-	return theWaiter, waiterErr
+	waiterMu.Lock()
+	defer waiterMu.Unlock()
+	if theWaiter != nil {
+		return theWaiter, nil
+	}
+	ep, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
+	if err != nil {
+		return nil, fmt.Errorf("epoll instance for log pipes: %w", err)
+	}
+	if err := unix.SetNonblock(ep, true); err != nil {
+		unix.Close(ep)
+		return nil, fmt.Errorf("epoll instance for log pipes: %w", err)
+	}
+	f := os.NewFile(uintptr(ep), "epoll")
+	rc, err := f.SyscallConn()
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("epoll instance for log pipes: %w", err)
+	}
+	theWaiter = &waiter{ep: ep, streams: make(map[uint64]*stream)}
+	go theWaiter.serve(f, rc)
+	return theWaiter, nil
 }
 
 // serve starts a copier for each stream whose pipe became readable. f keeps
