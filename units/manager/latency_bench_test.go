@@ -28,11 +28,7 @@ func benchAPILatency(b *testing.B, cfg Config) {
 	var lat []time.Duration
 	var floorStart, mgrStart time.Duration
 	for i := 0; i < b.N; i++ {
-		t0 := time.Now()
-		pids := floorSpawn(b, benchUnits)
-		floorStart += time.Since(t0)
-		floorKill(pids)
-
+		floorStart += floorStartTime(b)
 		cfg.Units = sleepers(benchUnits)
 		m, err := New(cfg)
 		if err != nil {
@@ -47,7 +43,7 @@ func benchAPILatency(b *testing.B, cfg Config) {
 		sampled := make(chan []time.Duration)
 		done := make(chan struct{})
 		go func() { sampled <- sampleRoundTrips(b, client, done) }()
-		t0 = time.Now()
+		t0 := time.Now()
 		waitFor(b)(m.Start("all"))
 		mgrStart += time.Since(t0)
 		close(done)
