@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"log"
 	"os"
 	"os/signal"
@@ -39,7 +41,9 @@ Paths (flag, then environment, then default):
   logs     --log-dir, $SVUNIT_LOG_DIR /var/log/svunit (root) or
                                       $XDG_STATE_HOME/svunit/log
   bus      --bus, $SVUNIT_BUS         /run/svunit/bus (root) or
-                                      $XDG_RUNTIME_DIR/svunit/bus`,
+                                      $XDG_RUNTIME_DIR/svunit/bus
+A unit directory named by --units or $SVUNIT_UNITS must exist; the default
+one is created on the first start.`,
 		setup: func(fs *pflag.FlagSet) func(*globals, []string) error {
 			logDir := fs.String("log-dir", "", "directory for the units' default log files")
 			bindDaemonBusFlags(fs)    // --join, in daemon_bus.go
@@ -50,10 +54,40 @@ Paths (flag, then environment, then default):
 				}
 				p := g.paths()
 				p.LogDir = pick(*logDir, p.LogDir)
+				if err := unitDir(g, p.Units); err != nil {
+					return err
+				}
 				return runDaemon(g, p)
 			}
 		},
 	})
+}
+
+// unitDir checks the unit directory before the manager starts. One named
+// by --units or $SVUNIT_UNITS must exist: a typo there would otherwise run a
+// manager with no units. The default one is created when missing, so that a
+// first start needs no set-up.
+func unitDir(g *globals, dir string) error {
+	fi, err := os.Stat(dir)
+	switch {
+	case err == nil && !fi.IsDir():
+		return usageErrorf("unit directory %s is not a directory (point --units at the directory of your unit files)", dir)
+	case err == nil:
+		return nil
+	case !errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("unit directory: %v", err)
+	case g.units != "":
+		return usageErrorf("--units %s: no such directory (create it, or point --units at the directory of your unit files)", dir)
+	case os.Getenv("SVUNIT_UNITS") != "":
+		return usageErrorf("$SVUNIT_UNITS=%s: no such directory (create it, or point SVUNIT_UNITS at the directory of your unit files)", dir)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("create the unit directory: %v (create it by hand, or pass --units DIR)", err)
+	}
+	if !g.quiet {
+		fmt.Fprintf(os.Stderr, "svunit: created the unit directory %s: put unit files there, then run 'svunit reload'\n", dir)
+	}
+	return nil
 }
 
 // runDaemon runs the manager until SIGTERM or SIGINT.
