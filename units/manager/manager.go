@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"slices"
 	"sort"
 	"sync"
@@ -88,7 +89,11 @@ func New(cfg Config) (*Manager, error) {
 	m.notify = n
 	if !cfg.NoCgroups {
 		if m.cg, err = openCgroups(); err != nil {
-			m.logf("no cgroup of its own for each unit (%v): KillMode=control-group reaches process groups and what /proc shows", err)
+			hint := ""
+			if errors.Is(err, fs.ErrPermission) {
+				hint = "; to have them, run the manager in a cgroup delegated to its user (systemd-run --user -p Delegate=yes svunit daemon, or Delegate=yes in the unit that starts it)"
+			}
+			m.logf("units run in process groups, not in cgroups of their own (%v): KillMode=control-group reaches a unit's process group and the descendants /proc shows%s", err, hint)
 		}
 	}
 	m.set = set
