@@ -76,9 +76,24 @@ func resolveCredential(s *units.Service) (*credential, error) {
 		c.groups = append(c.groups, gid)
 	}
 	if os.Geteuid() != 0 && (c.uid != uint32(os.Geteuid()) || c.gid != uint32(os.Getegid()) || len(s.SupplementaryGroups) > 0) {
-		return nil, fmt.Errorf("User=%s Group=%s: the manager runs as uid %d, not root, so it cannot switch user; remove User=/Group= or run the system manager", s.User, s.Group, os.Geteuid())
+		return nil, fmt.Errorf("%s: the manager runs as uid %d, not root, so it cannot switch user or groups; remove these directives or run the system manager", credDirectives(s), os.Geteuid())
 	}
 	return c, nil
+}
+
+// credDirectives lists the directives of s that ask for other credentials,
+// as written: "User=www Group=www".
+func credDirectives(s *units.Service) string {
+	var asked []string
+	for _, d := range [][2]string{{"User", s.User}, {"Group", s.Group}} {
+		if d[1] != "" {
+			asked = append(asked, d[0]+"="+d[1])
+		}
+	}
+	if len(s.SupplementaryGroups) > 0 {
+		asked = append(asked, "SupplementaryGroups="+strings.Join(s.SupplementaryGroups, " "))
+	}
+	return strings.Join(asked, " ")
 }
 
 func lookupUser(name string) (*user.User, error) {
