@@ -127,6 +127,14 @@ type Command struct {
 	File          string   // the file Line is in: the unit's Path or a drop-in
 }
 
+// Where returns the file c was written in: a drop-in of u, or u's file.
+func (c Command) Where(u *Unit) string {
+	if c.File != "" {
+		return c.File
+	}
+	return u.Path
+}
+
 // EnvironmentFile is one EnvironmentFile= entry.
 type EnvironmentFile struct {
 	Path     string

@@ -67,7 +67,7 @@ func (s *service) onControlExit(pid int, ws syscall.WaitStatus) {
 		s.nextControl()
 		return
 	}
-	s.controlDone(false, fmt.Sprintf("%s= (line %d) %s", phaseNames[s.ctrl.phase], s.ctrl.cur.Line, e))
+	s.controlDone(false, fmt.Sprintf("%s= (%s:%d) %s", phaseNames[s.ctrl.phase], s.ctrl.cur.Where(s.u), s.ctrl.cur.Line, e))
 }
 
 // controlDone ends a phase and applies its outcome.

@@ -40,7 +40,7 @@ func TestExecStartPrePost(t *testing.T) {
 	ignored.IgnoreFailure = true
 	m := newManager(t,
 		cmdUnit("hooked", main, hooks(sh("echo pre >> "+log))),
-		cmdUnit("prefails", main, hooks(sh("exit 1"))),
+		cmdUnit("prefails", main, hooks(func() units.Command { c := sh("exit 1"); c.File, c.Line = "/u/prefails.unit.d/pre.conf", 2; return c }())),
 		cmdUnit("preignored", []string{"/bin/sleep", "1000"}, hooks(ignored)),
 	)
 	if rs := waitFor(t)(m.Start("hooked")); rs[0] != JobDone {
@@ -55,7 +55,7 @@ func TestExecStartPrePost(t *testing.T) {
 	os.Remove(log)
 
 	jobs, err := m.Start("prefails")
-	if rs := waitJobs(t, jobs, err); rs[0] != JobFailed || !strings.Contains(jobs[0].Reason, "ExecStartPre") {
+	if rs := waitJobs(t, jobs, err); rs[0] != JobFailed || !strings.Contains(jobs[0].Reason, "ExecStartPre= (/u/prefails.unit.d/pre.conf:2)") {
 		t.Errorf("failing ExecStartPre: job %s (%s)", rs[0], jobs[0].Reason)
 	}
 	if got := readLines(t, log); len(got) != 0 {

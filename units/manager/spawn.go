@@ -250,11 +250,11 @@ func prepare(u *units.Unit, cmd units.Command, stdout, stderr *os.File, extra []
 	argv := cmd.Argv
 	if !cmd.NoEnvExpand {
 		if argv, err = cmd.Expand(env); err != nil {
-			return nil, fmt.Errorf("%s:%d: %v", u.Path, cmd.Line, err)
+			return nil, fmt.Errorf("%s:%d: %v", cmd.Where(u), cmd.Line, err)
 		}
 	}
 	if len(argv) == 0 {
-		return nil, fmt.Errorf("%s:%d: the command line is empty", u.Path, cmd.Line)
+		return nil, fmt.Errorf("%s:%d: the command line is empty", cmd.Where(u), cmd.Line)
 	}
 	path, err := lookPath(argv[0], env)
 	if err != nil {
