@@ -23,7 +23,13 @@
 // rotated to NAME.1 … NAME.Backups; the bytes after its last newline (at
 // most 1 MiB) are read back and move to the new file, so no line is split
 // and no file exceeds MaxBytes (a longer line is cut). A file that is not
-// regular (FIFO, tty) is written as a stream and never rotated. A log file
+// regular (FIFO, tty) is written as a stream and never rotated. Default and
+// Append files are created on their first bytes, not by Open (creating
+// thousands of files in one directory at boot is slow, and most streams
+// write little): Open only checks that the directory is writable and the
+// path is not a directory, and a file that cannot be created then is a
+// failing write like any other. File and Truncate, and files that exist and
+// are not regular, are opened by Open. A log file
 // removed or replaced behind our back is noticed within a MiB or a second of
 // further output and created again.
 //

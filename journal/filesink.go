@@ -48,12 +48,70 @@ type fileSink struct {
 // openFileSink opens path for kind; a regular file is opened for reading too,
 // because rotation reads back its end to find the last newline. A FIFO with
 // no reader is an error rather than a wait, so loading a unit never hangs.
+//
+// Default and Append files that are regular or missing are opened lazily,
+// on the first bytes (see ensureOpen): creating thousands of files in one
+// directory at boot is slow, and most streams write little or nothing.
+// Open checks what it can without creating the file. File and Truncate
+// open now, since the unit's start truncates them, and so does anything
+// that exists and is not a regular file (FIFO, tty, /dev/stdout).
 func openFileSink(path string, kind Kind, maxBytes int64, backups int) (*fileSink, error) {
-	s := &fileSink{path: path, kind: kind, maxBytes: maxBytes, backups: backups}
+	s := &fileSink{path: path, kind: kind, maxBytes: maxBytes, backups: backups, fd: -1}
+	if kind == Default || kind == Append {
+		lazy, err := checkLazy(path)
+		if err != nil {
+			return nil, err
+		}
+		if lazy {
+			s.regular, s.limit = true, maxBytes
+			return s, nil
+		}
+	}
 	if err := s.open(kind == Truncate); err != nil {
 		return nil, err
 	}
 	return s, nil
+}
+
+// checkLazy reports whether path can be opened on its first write: it is
+// missing or a regular file. It fails, as opening would, when the
+// directory is missing or not writable, or path is a directory or a file
+// the manager may not write.
+func checkLazy(path string) (bool, error) {
+	fi, err := os.Stat(path)
+	switch {
+	case err == nil && fi.IsDir():
+		return false, fmt.Errorf("cannot open log file %s: it is a directory; choose a file path", path)
+	case err == nil && !fi.Mode().IsRegular():
+		return false, nil
+	case err == nil:
+		if err := syscall.Access(path, accessW); err != nil {
+			return false, openError(path, err)
+		}
+		return true, nil
+	case !errors.Is(err, os.ErrNotExist):
+		return false, openError(path, err)
+	}
+	if err := syscall.Access(filepath.Dir(path), accessW|accessX); err != nil {
+		return false, openError(path, err)
+	}
+	return true, nil
+}
+
+// Access modes for syscall.Access (unistd.h's W_OK and X_OK).
+const (
+	accessW = 0x2
+	accessX = 0x1
+)
+
+// ensureOpen opens a lazily opened file on its first bytes. On failure
+// the bytes are dropped and counted like any failed write, and the next
+// write tries again.
+func (s *fileSink) ensureOpen() error {
+	if s.f != nil {
+		return nil
+	}
+	return s.open(false)
 }
 
 func (s *fileSink) open(truncate bool) error {
@@ -126,7 +184,9 @@ func (s *fileSink) room() int64 {
 // Bytes taken from the pipe that the file did not take are written as a
 // chunk read from the pipe would be, so none is skipped or reordered.
 func (s *fileSink) spliceFrom(fd int) (n, lost int64, handled bool, err error) {
-	if !s.regular || s.noSplice || s.resync {
+	if !s.regular || s.f == nil || s.noSplice || s.resync {
+		// A file not open yet takes its first chunk by write, which opens
+		// it only if the pipe held bytes rather than end of input.
 		return 0, 0, false, nil
 	}
 	s.checkReplaced()
@@ -182,7 +242,7 @@ func (s *fileSink) write(p []byte) (int, error) {
 // dropPartialLine truncates the file after its last newline and returns
 // how many bytes that removed.
 func (s *fileSink) dropPartialLine() int64 {
-	if !s.regular {
+	if !s.regular || s.f == nil {
 		return 0
 	}
 	carry, err := s.partialLine()
@@ -198,6 +258,9 @@ func (s *fileSink) dropPartialLine() int64 {
 }
 
 func (s *fileSink) writeRotating(p []byte) (int, error) {
+	if err := s.ensureOpen(); err != nil {
+		return 0, err
+	}
 	s.checkReplaced()
 	if !s.rotating() {
 		n, err := s.f.Write(p)
@@ -252,8 +315,12 @@ func (s *fileSink) same() bool {
 }
 
 // reopen opens the path again (created if missing) and appends to it, for
-// logrotate's move-and-signal and for files removed behind our back.
+// logrotate's move-and-signal and for files removed behind our back. A
+// file not opened yet has nothing to reopen.
 func (s *fileSink) reopen() error {
+	if s.f == nil {
+		return nil
+	}
 	old, oldFd, oldKind := s.f, s.fd, s.kind
 	s.kind = Append
 	err := s.open(false)
@@ -271,7 +338,7 @@ func (s *fileSink) reopen() error {
 // current file (the start of a line still being written) move to the new
 // file, so no line is split; a file without any newline is cut where it is.
 func (s *fileSink) rotateAtLine() error {
-	if !s.regular {
+	if !s.regular || s.f == nil {
 		return nil
 	}
 	carry, err := s.partialLine()
@@ -391,9 +458,16 @@ func (s *fileSink) partialLine() ([]byte, error) {
 
 func (s *fileSink) close() error {
 	s.removing.Wait()
+	if s.f == nil {
+		return nil // never written: no file
+	}
 	return s.f.Close()
 }
 
 // abort makes a write stuck on a FIFO or device return, for Close. Writes
 // to a regular file do not wait on a reader and are left alone.
-func (s *fileSink) abort() { s.cur.Load().SetWriteDeadline(time.Unix(1, 0)) }
+func (s *fileSink) abort() {
+	if f := s.cur.Load(); f != nil {
+		f.SetWriteDeadline(time.Unix(1, 0))
+	}
+}

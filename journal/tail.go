@@ -20,9 +20,13 @@ const followLineMax = 1 << 20
 // Tail returns the last n lines of the file at path, without their
 // newlines, from its last 64 MiB at most. An unfinished last line counts as
 // a line. When the file holds fewer than n lines (it was just rotated), the
-// rest comes from its newest backups, PATH.1, PATH.2…
+// rest comes from its newest backups, PATH.1, PATH.2… A missing file reads
+// as empty: svunit creates a log file on its first bytes.
 func Tail(path string, n int) ([]string, error) {
 	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
 	if err != nil {
 		return nil, err
 	}
