@@ -313,7 +313,7 @@ func localLogs(g *globals, names []string, stream string) ([]logSource, error) {
 		found := false
 		for _, unit := range []string{n, n + ".unit", n + ".service"} {
 			p := journal.DefaultPath(dir, unit, stream)
-			if _, err := os.Stat(p); err == nil {
+			if hasLogFile(dir, unit) {
 				srcs, found = append(srcs, logSource{Unit: unit, Stream: stream, Path: p, Daemonless: true}), true
 				break
 			}
@@ -323,6 +323,18 @@ func localLogs(g *globals, names []string, stream string) ([]logSource, error) {
 		}
 	}
 	return srcs, nil
+}
+
+// hasLogFile reports whether unit has a default log file in dir, of either
+// stream: a stream's file is created on its first byte, so a unit that
+// wrote only to stdout has no stderr file, which then reads as empty.
+func hasLogFile(dir, unit string) bool {
+	for _, stream := range []string{"stdout", "stderr"} {
+		if _, err := os.Stat(journal.DefaultPath(dir, unit, stream)); err == nil {
+			return true
+		}
+	}
+	return false
 }
 
 // rotateLogs asks the daemon to rotate the units' log files now.

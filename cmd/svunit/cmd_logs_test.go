@@ -86,6 +86,10 @@ func testLogsNoDaemon(t *testing.T, bin string) {
 	if out, errOut, code := cmd("logs", "-n", "2", "web"); code != 0 || out != "b\nc\n" {
 		t.Errorf("logs without a daemon: exit %d, %q, %q", code, out, errOut)
 	}
+	// web wrote nothing to stderr, so it has no stderr file: empty, no error.
+	if out, errOut, code := cmd("logs", "--stderr", "web"); code != 0 || out != "" || errOut != "" {
+		t.Errorf("logs --stderr without a daemon nor a stderr file: exit %d, %q, %q", code, out, errOut)
+	}
 	if _, errOut, code := cmd("logs", "other"); code == 0 || !strings.Contains(errOut, "no log file for other in "+logs) {
 		t.Errorf("logs of a unit without a file: exit %d, %q", code, errOut)
 	}
