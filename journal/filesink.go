@@ -184,10 +184,18 @@ func (s *fileSink) room() int64 {
 // Bytes taken from the pipe that the file did not take are written as a
 // chunk read from the pipe would be, so none is skipped or reordered.
 func (s *fileSink) spliceFrom(fd int) (n, lost int64, handled bool, err error) {
-	if !s.regular || s.f == nil || s.noSplice || s.resync {
-		// A file not open yet takes its first chunk by write, which opens
-		// it only if the pipe held bytes rather than end of input.
+	if !s.regular || s.noSplice || s.resync {
 		return 0, 0, false, nil
+	}
+	if s.f == nil {
+		// Create the file only for bytes: at end of input, or where
+		// this cannot be told, the read path finds out.
+		if !pipeBuffered(fd) {
+			return 0, 0, false, nil
+		}
+		if err := s.ensureOpen(); err != nil {
+			return 0, 0, true, err // the bytes stay in the pipe; the stream drops them
+		}
 	}
 	s.checkReplaced()
 	n, rest, handled, err := splice(fd, s.fd, s.room())

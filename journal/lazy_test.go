@@ -3,8 +3,10 @@ package journal
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // assertMissing fails the test if path exists.
@@ -146,4 +148,33 @@ func TestLazyOpenFailsThenRecovers(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkLines(t, b, "o", 100, 0, 10)
+}
+
+// BenchmarkOpen1000 opens the default outputs of 1000 units in a fresh
+// directory of $TMPDIR (a disk, not a tmpfs: creating files there is what
+// lazy opening saves) and reports the time per Open.
+func BenchmarkOpen1000(b *testing.B) {
+	const units = 1000
+	var total time.Duration
+	for i := 0; i < b.N; i++ {
+		dir, err := os.MkdirTemp("", "open")
+		if err != nil {
+			b.Fatal(err)
+		}
+		outs := make([]*Output, 0, units)
+		t0 := time.Now()
+		for u := 0; u < units; u++ {
+			o, err := Open(Config{Unit: "u" + strconv.Itoa(u), LogDir: dir})
+			if err != nil {
+				b.Fatal(err)
+			}
+			outs = append(outs, o)
+		}
+		total += time.Since(t0)
+		for _, o := range outs {
+			o.Close()
+		}
+		os.RemoveAll(dir)
+	}
+	b.ReportMetric(float64(total.Microseconds())/float64(b.N*units), "µs/open")
 }

@@ -182,3 +182,10 @@ func growPipe(fd int) bool {
 
 // releasePipe gives back a grown pipe's place in grownPipes.
 func releasePipe() { grownPipes.Add(-1) }
+
+// pipeBuffered reports whether the pipe fd holds bytes (or cannot tell),
+// so that a log file is created only for bytes, not at end of input.
+func pipeBuffered(fd int) bool {
+	n, err := unix.IoctlGetInt(fd, unix.TIOCINQ) // FIONREAD
+	return err != nil || n > 0
+}

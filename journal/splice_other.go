@@ -11,3 +11,7 @@ func splice(src, dst int, max int64) (n int64, rest []byte, handled bool, err er
 func growPipe(fd int) bool { return false }
 
 func releasePipe() {}
+
+// pipeBuffered reports false: with no splice here, a file not open yet is
+// opened by its first write, which happens only for bytes.
+func pipeBuffered(fd int) bool { return false }
