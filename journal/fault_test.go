@@ -207,3 +207,31 @@ func makeFIFO(t *testing.T) (string, *os.File) {
 	t.Cleanup(func() { r.Close() })
 	return fifo, r
 }
+
+// A lazily opened path that became a FIFO before the first bytes is
+// written as a stream, not spliced as a file.
+func TestLazyPathBecomesFIFO(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "out.log")
+	o := mustOpen(t, Config{Unit: "w", Stdout: Target{Kind: Append, Path: path}, Stderr: Target{Kind: Null}})
+	if err := syscall.Mkfifo(path, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	out, _ := o.Files()
+	if _, err := out.WriteString("hello\n"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the line to reach the FIFO", func() bool { return o.Status().Stdout.Written == 6 })
+	if st := o.Status().Stdout; st.Error != "" || st.Dropped != 0 {
+		t.Fatalf("status writing to a FIFO opened lazily: %+v", st)
+	}
+	b := make([]byte, 16)
+	n, err := r.Read(b)
+	if err != nil || string(b[:n]) != "hello\n" {
+		t.Errorf("FIFO read %q, %v; want the line", b[:n], err)
+	}
+}

@@ -34,12 +34,12 @@ type fileSink struct {
 	removing sync.WaitGroup          // removals of expired backups in progress; close waits
 
 	// The fields below are owned by whoever holds stream.mu.
-	f         *os.File
-	fd        int   // f's descriptor, for splice
-	regular   bool  // f is a regular file: seekable, rotated
-	size      int64 // f's write offset, which is its size for Default and Append
-	limit     int64 // size at which the next rotation happens; beyond maxBytes after a failed rotation
-	checkedAt int64 // size at the last removal check
+	f         *os.File // nil until the first bytes, for a file opened lazily (see openFileSink)
+	fd        int      // f's descriptor, for splice
+	regular   bool     // f is a regular file: seekable, rotated
+	size      int64    // f's write offset, which is its size for Default and Append
+	limit     int64    // size at which the next rotation happens; beyond maxBytes after a failed rotation
+	checkedAt int64    // size at the last removal check
 	checkedT  time.Time
 	noSplice  bool // splice failed with EINVAL once: copy through user space
 	resync    bool // a write failed mid-line: skip input up to the next newline
@@ -195,6 +195,9 @@ func (s *fileSink) spliceFrom(fd int) (n, lost int64, handled bool, err error) {
 		}
 		if err := s.ensureOpen(); err != nil {
 			return 0, 0, true, err // the bytes stay in the pipe; the stream drops them
+		}
+		if !s.regular {
+			return 0, 0, false, nil // the path became a FIFO or device meanwhile
 		}
 	}
 	s.checkReplaced()
