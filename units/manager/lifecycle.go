@@ -42,7 +42,6 @@ func (s *service) start(j *Job) {
 // (Backoff, then Fatal). restart says that this is an automatic restart,
 // counted in NRestarts.
 func (s *service) spawnMain(restart bool) {
-	s.out.Load().wait() // before taking a slot: the outputs may still be being opened
 	defer s.takeSpawnSlot()()
 	s.clearTimer()
 	if reason := s.startLimitHit(); reason != "" {

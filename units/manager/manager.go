@@ -126,16 +126,13 @@ func (m *Manager) load() (*units.Set, error) {
 	return set, err
 }
 
-// addAll makes the runtime of each of us, and opens their outputs in the
-// background, in the order of us. A unit whose output cannot be opened is
-// still loaded, with its output sent to /dev/null and the reason in its
-// snapshot's Logs.Error.
+// addAll makes the runtime of each of us with its outputs open. A unit
+// whose output cannot be opened is still loaded, with its output sent to
+// /dev/null and the reason in its snapshot's Logs.Error.
 func (m *Manager) addAll(us []*units.Unit) {
-	ss := make([]*service, len(us))
-	for i, u := range us {
-		ss[i] = m.add(u, pendingOutputs())
+	for _, u := range us {
+		m.add(u, m.openOutputs(u))
 	}
-	m.openInBackground(ss, us)
 }
 
 // add makes the runtime of u with outputs out.

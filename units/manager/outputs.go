@@ -10,72 +10,15 @@ import (
 // outputs is a unit's output capture: a journal.Output opened when the unit
 // is loaded and closed when it is removed, so its pipes outlive restarts.
 // A nil *outputs (or one with no Output) sends the children's output to
-// /dev/null.
-//
-// The outputs of the units New and Reload load are opened in the
-// background (see openInBackground), so a boot's first spawns go on while
-// later units' outputs are opened. Until then an outputs is pending: a
-// spawn waits for it, readers see no files yet. This dates from when Open
-// created both log files (1.5 ms a unit on ext4); journal now creates them
-// on their first bytes and Open costs about 25 µs, so opening in New would
-// do as well, but that change belongs to New and the service loop.
+// /dev/null. Opening is cheap (journal creates log files on their first
+// bytes), so units are loaded with their outputs open.
 type outputs struct {
-	opened chan struct{} // nil, or closed once o and err are set (pending until then)
-	o      *journal.Output
-	err    error // why there is no Output although a log directory is set
+	o   *journal.Output
+	err error // why there is no Output although a log directory is set
 }
 
-// pendingOutputs returns outputs that set fills in later.
-func pendingOutputs() *outputs { return &outputs{opened: make(chan struct{})} }
-
-// set fills in pending outputs with what opening gave.
-func (o *outputs) set(opened *outputs) {
-	o.o, o.err = opened.o, opened.err
-	close(o.opened)
-}
-
-// wait returns once o is no longer pending.
-func (o *outputs) wait() {
-	if o != nil && o.opened != nil {
-		<-o.opened
-	}
-}
-
-// isPending reports whether o is still being opened, without waiting.
-func (o *outputs) isPending() bool {
-	if o == nil || o.opened == nil {
-		return false
-	}
-	select {
-	case <-o.opened:
-		return false
-	default:
-		return true
-	}
-}
-
-// failed reports whether opening o failed, once it is no longer pending.
-func (o *outputs) failed() bool {
-	o.wait()
-	return o != nil && o.err != nil
-}
-
-// openInBackground opens the pending outputs of ss, in order, on a
-// goroutine of its own, and has each unit publish a snapshot that shows
-// them. us are the definitions ss were made with.
-func (m *Manager) openInBackground(ss []*service, us []*units.Unit) {
-	if len(ss) == 0 {
-		return
-	}
-	m.wg.Add(1)
-	go func() {
-		defer m.wg.Done()
-		for i, s := range ss {
-			s.out.Load().set(m.openOutputs(us[i]))
-			s.send(msgOpened{})
-		}
-	}()
-}
+// failed reports whether opening o failed.
+func (o *outputs) failed() bool { return o != nil && o.err != nil }
 
 // openOutputs opens the sinks of u's StandardOutput=/StandardError=; with
 // logDir "" output goes to /dev/null.
@@ -108,7 +51,6 @@ func openOutputs(u *units.Unit, logDir string) (*outputs, error) {
 
 // files returns the child's fd 1 and 2.
 func (o *outputs) files() (stdout, stderr *os.File) {
-	o.wait()
 	if o == nil || o.o == nil {
 		return devNull, devNull
 	}
@@ -116,16 +58,15 @@ func (o *outputs) files() (stdout, stderr *os.File) {
 }
 
 func (o *outputs) setPID(pid int) {
-	if o != nil && !o.isPending() && o.o != nil {
+	if o != nil && o.o != nil {
 		o.o.SetPID(pid)
 	}
 }
 
 // info describes the sinks for a Snapshot: paths only, which change only
 // when the unit is reloaded (live counters come from Manager.LogStatus).
-// Pending outputs have none yet.
 func (o *outputs) info() LogInfo {
-	if o == nil || o.isPending() {
+	if o == nil {
 		return LogInfo{}
 	}
 	if o.o == nil {
@@ -140,23 +81,22 @@ func (o *outputs) info() LogInfo {
 }
 
 func (o *outputs) status() journal.Status {
-	if o == nil || o.isPending() || o.o == nil {
+	if o == nil || o.o == nil {
 		return journal.Status{}
 	}
 	return o.o.Status()
 }
 
-// reopen reopens o's files; pending outputs have none open yet.
+// reopen reopens o's files.
 func (o *outputs) reopen() error {
-	if o == nil || o.isPending() || o.o == nil {
+	if o == nil || o.o == nil {
 		return nil
 	}
 	return o.o.Reopen()
 }
 
-// close closes o, once it is no longer pending.
+// close closes o.
 func (o *outputs) close() {
-	o.wait()
 	if o != nil && o.o != nil {
 		o.o.Close()
 	}

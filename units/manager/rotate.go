@@ -33,7 +33,7 @@ func (m *Manager) RotateLogs(names ...string) error {
 // rotate rotates o's log files; a unit without an Output has none, and
 // pending outputs have none open yet.
 func (o *outputs) rotate() error {
-	if o == nil || o.isPending() || o.o == nil {
+	if o == nil || o.o == nil {
 		return nil
 	}
 	return o.o.Rotate()

@@ -98,7 +98,6 @@ type (
 		same bool     // u is Equal to the unit's definition: no event
 	}
 	msgRemove struct{ done chan struct{} }
-	msgOpened struct{} // the unit's pending outputs are open: publish their paths
 	msgExit   struct {
 		pid int
 		ws  syscall.WaitStatus
@@ -265,8 +264,6 @@ func (s *service) handle(msg any) {
 		}
 	case msgNotify:
 		s.onNotify(msg.pid, msg.fields)
-	case msgOpened:
-		// Nothing to do: the batch's snapshot shows the outputs.
 	}
 }
 
