@@ -197,7 +197,7 @@ var mainDirectives = []*directive{
 		setList(func(u *Unit) *[]string { return &u.After }, depName)},
 	{"Unit", "Before", "list of units", "–", "Start before these units (and stop after them).", "–",
 		setList(func(u *Unit) *[]string { return &u.Before }, depName)},
-	{"Unit", "Requires", "list of units", "–", "These units must exist and start first; svunit also orders after them.", "–",
+	{"Unit", "Requires", "list of units", "–", "These units must exist and start first; svunit also orders after them. Stopping one of them stops this unit first, as in systemd.", "–",
 		setList(func(u *Unit) *[]string { return &u.Requires }, depName)},
 	{"Unit", "Wants", "list of units", "–", "Start these units too when they exist; svunit also orders after them.", "–",
 		setList(func(u *Unit) *[]string { return &u.Wants }, depName)},

@@ -265,3 +265,30 @@ func (s *Set) Resolve(args []string) ([]*Unit, error) {
 	}
 	return out, nil
 }
+
+// RequiredBy returns the units that stopping us stops too, as systemd
+// does: those whose Requires= names one of us, and those that require them
+// in turn; us are left out.
+func (s *Set) RequiredBy(us []*Unit) []*Unit {
+	in := make(map[string]bool, len(us))
+	for _, u := range us {
+		in[u.Name] = true
+	}
+	var pulled []*Unit
+	for grew := true; grew; {
+		grew = false
+		for _, u := range s.Units() {
+			if in[u.Name] {
+				continue
+			}
+			for _, name := range u.Requires {
+				if d := s.Get(name); d != nil && in[d.Name] {
+					in[u.Name], grew = true, true
+					pulled = append(pulled, u)
+					break
+				}
+			}
+		}
+	}
+	return pulled
+}

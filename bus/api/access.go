@@ -81,6 +81,9 @@ func (a *API) authorize(c *call, m *method) error {
 			us = append(us, s.Unit)
 		}
 	}
+	if verb == "stop" && len(us) > 0 {
+		us = append(us, a.m.Set().RequiredBy(us)...) // the manager stops them too
+	}
 	if err := a.access.CheckSender(c.sender, verb, us...); err != nil {
 		return busError(ErrAccessDenied, "%v", err)
 	}

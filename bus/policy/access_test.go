@@ -36,6 +36,8 @@ func TestAccess(t *testing.T) {
 	w.write(t, "units/api.unit", fmt.Sprintf(sleeper, "AllowGroups="+w.group+":start,stop"), 0o644)
 	w.write(t, "units/db.unit", fmt.Sprintf(sleeper, "Description=db"), 0o644)
 	w.write(t, "units/worker.unit", fmt.Sprintf(sleeper, "Groups=backend"), 0o644)
+	w.write(t, "units/cache.unit", fmt.Sprintf(sleeper, "AllowUsers="+w.user+":stop"), 0o644)
+	w.write(t, "units/front.unit", fmt.Sprintf(sleeper, "Requires=cache.unit"), 0o644)
 	bad := w.write(t, "units/bad.unit", fmt.Sprintf(sleeper, "Description=a user could edit me"), 0o664)
 	chgrp(t, bad, w.group)
 	access := w.write(t, "access.conf", "# test rules\n[@backend]\nAllowUsers="+w.user+":kill,restart\n", 0o644)
@@ -144,6 +146,8 @@ func testRefused(t *testing.T, d *daemon) {
 	expectCLI(t, d, 4, "may not stop web.unit: "+filepath.Join(d.w.dir, "units/web.unit")+":3 AllowUsers="+u+":status,logs,restart grants only status,logs,restart", "stop", "web")
 	expectCLI(t, d, 4, "may not restart db.unit: no AllowUsers= or AllowGroups=", "restart", "db")
 	expectCLI(t, d, 4, "may not reload", "reload")
+	// Stopping cache would stop front, which requires it: both are asked about.
+	expectCLI(t, d, 4, "may not stop front.unit", "stop", "cache")
 	d.waitLog(t, "uid "+d.w.uid+" ("+u+", pid ", "may not restart db.unit")
 	denied := []call{
 		{systemd1, mgrPath, mgrIface, "Reload", "", nil},

@@ -85,3 +85,44 @@ func jobUnits(jobs []*Job) []string {
 	}
 	return out
 }
+
+// TestStopStopsDependents: stopping db stops api, which Requires= it, and
+// web, which requires api, in reverse start order (web, api, db), as
+// systemd does; a unit that only Wants= db keeps running, and db's job
+// comes first in the result.
+func TestStopStopsDependents(t *testing.T) {
+	db := testUnit("db", "sleep")
+	api := testUnit("api", "sleep")
+	api.Requires = []string{"db.unit"}
+	web := testUnit("web", "sleep")
+	web.Requires = []string{"api.unit"}
+	cron := testUnit("cron", "sleep")
+	cron.Wants = []string{"db.unit"}
+	m := newManager(t, db, api, web, cron)
+	waitFor(t)(m.Start("web", "cron"))
+	sub := m.Subscribe()
+	defer sub.Close()
+
+	jobs, err := m.Stop("db")
+	rs := waitJobs(t, jobs, err)
+	if len(jobs) != 3 || jobs[0].Unit != "db.unit" || byUnit(jobs)["api.unit"] != JobDone || byUnit(jobs)["web.unit"] != JobDone || rs[0] != JobDone {
+		t.Fatalf("stop db: jobs %v, results %v; want db's first, then api's and web's, all done", jobUnits(jobs), rs)
+	}
+	for _, j := range jobs {
+		if j.Type != JobStop {
+			t.Errorf("%s got a %s job, want stop", j.Unit, j.Type)
+		}
+	}
+	var order []string
+	for len(order) < 3 {
+		if e := next(t, sub); e.Type == UnitChanged && e.Old.State != e.New.State && e.New.State == Stopped {
+			order = append(order, e.Unit)
+		}
+	}
+	if order[0] != "web.unit" || order[1] != "api.unit" || order[2] != "db.unit" {
+		t.Errorf("stopped in the order %v, want web, api, db", order)
+	}
+	if s, _ := m.Unit("cron"); s.State != Running {
+		t.Errorf("cron, which only wants db, is %s", s.State)
+	}
+}

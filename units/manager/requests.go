@@ -36,7 +36,9 @@ func (m *Manager) Boot() []*Job {
 // an argument that matched nothing.
 func (m *Manager) Start(names ...string) ([]*Job, error) { return m.request(names, JobStart) }
 
-// Stop queues stop jobs, in reverse start order.
+// Stop queues stop jobs, in reverse start order, for the units names
+// resolves to and for the units that require them (Requires=, in turn), as
+// systemd stops them: a unit never runs without what it requires.
 func (m *Manager) Stop(names ...string) ([]*Job, error) { return m.request(names, JobStop) }
 
 // Restart queues restart jobs (stop if running, then start) in start order,
@@ -85,8 +87,11 @@ func (m *Manager) queue(us []*units.Unit, typ JobType) []*Job {
 	}
 	set := m.Set()
 	var pulled []*units.Unit
-	if typ == JobStart || typ == JobRestart {
+	switch typ {
+	case JobStart, JobRestart:
 		pulled = pullIn(set, us)
+	case JobStop:
+		pulled = set.RequiredBy(us)
 	}
 	all := append(slices.Clip(us), pulled...)
 	layers := set.StartOrder(all)
@@ -111,7 +116,7 @@ func (m *Manager) queue(us []*units.Unit, typ JobType) []*Job {
 	for _, layer := range layers {
 		for _, u := range layer {
 			t := typ
-			if isPulled[u.Name] {
+			if isPulled[u.Name] && typ != JobStop {
 				t = JobStart // restarting web starts the api it wants, never restarts it
 			}
 			j := m.jobs.newJob(u.Name, t, m.jobRemoved)
