@@ -12,7 +12,7 @@ var methodDocs = map[string]string{
 	ifaceManager + ".StopUnit":                   "Queue a stop job.",
 	ifaceManager + ".RestartUnit":                "Queue a restart job (stop if running, then start).",
 	ifaceManager + ".TryRestartUnit":             "Restart if active; otherwise a job with nothing to do.",
-	ifaceManager + ".ReloadOrRestartUnit":        "As RestartUnit: svunit has no reload step.",
+	ifaceManager + ".ReloadOrRestartUnit":        "Runs ExecReload= when the unit is running and has one; otherwise as RestartUnit.",
 	ifaceManager + ".ReloadOrTryRestartUnit":     "As TryRestartUnit.",
 	ifaceManager + ".ReloadUnit":                 "Fails with JobTypeNotApplicable.",
 	ifaceManager + ".KillUnit":                   "Send a signal to the main process (whom main) or every process (all).",

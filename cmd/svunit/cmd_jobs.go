@@ -20,7 +20,7 @@ var jobVerbs = []jobVerb{
 	{"start", "StartUnits", "started", "Start units, @groups, all, or glob patterns"},
 	{"stop", "StopUnits", "stopped", "Stop units, @groups, all, or glob patterns"},
 	{"restart", "RestartUnits", "restarted", "Stop (if running) and start units"},
-	{"reload-or-restart", "ReloadOrRestartUnits", "restarted", "Restart units (svunit units have no reload step)"},
+	{"reload-or-restart", "ReloadOrRestartUnits", "restarted", "Run ExecReload= where units have it; restart the others"},
 }
 
 const unitsHelp = `UNIT is a unit name (web.unit, or just web), @GROUP (the units with
