@@ -32,6 +32,9 @@ func (a *API) holdJobs(c *call) func(ids []uint32) {
 		for _, id := range mine {
 			delete(a.unsent, id)
 		}
+		if len(a.unsent) == 0 && len(mine) > 0 {
+			a.unsent = map[uint32]bool{} // a Go map never shrinks: give back the room a mass start grew
+		}
 		a.mu.Unlock()
 		a.poke()
 	})
