@@ -23,13 +23,9 @@ var followers atomic.Int32
 // itself may be unreadable to the client: this is how 'svunit logs -f'
 // works for users the daemon's access rules allow.
 func followLog(c *call) ([]any, error) {
-	p, err := c.a.logPath(c.str(0), c.str(1))
+	p, err := startFollowing(c)
 	if err != nil {
 		return nil, err
-	}
-	if followers.Add(1) > maxFollowers {
-		followers.Add(-1)
-		return nil, busError(ErrLimitsExceeded, "The daemon already serves %d log streams; try again when one ends.", maxFollowers)
 	}
 	r, w, err := os.Pipe()
 	if err != nil {
@@ -76,6 +72,21 @@ func (a *API) logPath(name, stream string) (string, error) {
 	}
 	if p == "" {
 		return "", busError(ErrNotSupported, "%s's %s does not go to a file, so there is nothing to read.", s.Unit.Name, pick(stream, "stdout"))
+	}
+	return p, nil
+}
+
+// startFollowing returns the log file that c's unit and stream arguments
+// name, with a place among the followers taken: the caller gives it back
+// with followers.Add(-1) when the stream ends.
+func startFollowing(c *call) (string, error) {
+	p, err := c.a.logPath(c.str(0), c.str(1))
+	if err != nil {
+		return "", err
+	}
+	if followers.Add(1) > maxFollowers {
+		followers.Add(-1)
+		return "", busError(ErrLimitsExceeded, "The daemon already serves %d log streams; try again when one ends.", maxFollowers)
 	}
 	return p, nil
 }

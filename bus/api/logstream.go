@@ -89,13 +89,9 @@ func (s *logStream) take() ([]string, uint32, bool) {
 }
 
 func openLogStream(c *call) ([]any, error) {
-	p, err := c.a.logPath(c.str(0), c.str(1))
+	p, err := startFollowing(c)
 	if err != nil {
 		return nil, err
-	}
-	if followers.Add(1) > maxFollowers {
-		followers.Add(-1)
-		return nil, busError(ErrLimitsExceeded, "The daemon already serves %d log streams; try again when one ends.", maxFollowers)
 	}
 	var b [16]byte
 	rand.Read(b[:])
